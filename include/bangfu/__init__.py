@@ -1,0 +1,1 @@
+"""bangfu: consumption-assistance data pipeline."""

@@ -1,0 +1,122 @@
+"""The `bangfu` command: how a data engineer reruns a quarter by hand (SPEC §8)."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from pathlib import Path
+
+from bangfu import config as config_mod
+from bangfu import pipeline
+from bangfu.periods import parse_quarter
+
+log = logging.getLogger("bangfu")
+
+
+def _years(text: str) -> tuple[int, int]:
+    try:
+        a, _, b = text.partition("-")
+        first, last = int(a), int(b or a)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a year range like 2025-2026") from None
+    if first > last:
+        raise argparse.ArgumentTypeError(f"'{text}': the first year is after the last")
+    return first, last
+
+
+def _quarter(text: str):
+    try:
+        return parse_quarter(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="bangfu", description="消费帮扶 data pipeline")
+    p.add_argument("-v", "--verbose", action="store_true", help="debug logging")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    s = sub.add_parser("synth", help="write a realistic synthetic landing folder")
+    s.add_argument("--out", required=True, type=Path)
+    s.add_argument("--seed", type=int, default=42)
+    s.add_argument("--years", type=_years, default=(2025, 2026))
+    s.add_argument("--orders", type=int, default=None, help="platform order rows (default ~20,000)")
+
+    def common(sp: argparse.ArgumentParser, landing: bool = True) -> None:
+        if landing:
+            sp.add_argument("--landing", required=True, type=Path)
+        sp.add_argument("--warehouse", type=Path, default=None, help="DuckDB file")
+        sp.add_argument("--out", type=Path, default=Path("out"))
+        sp.add_argument("--target", choices=("duckdb", "postgres"), default=None)
+        sp.add_argument("--config", type=Path, default=None)
+
+    r = sub.add_parser("run", help="ingest, build, check and publish one quarter")
+    common(r)
+    r.add_argument("--quarter", required=True, type=_quarter)
+
+    i = sub.add_parser("ingest", help="ingest what is new in the landing folder")
+    common(i)
+
+    b = sub.add_parser("build", help="dbt build on the raw layer")
+    common(b, landing=False)
+
+    c = sub.add_parser("check", help="run the quality gate for a quarter")
+    common(c)
+    c.add_argument("--quarter", required=True, type=_quarter)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse exits 2 on bad arguments, 0 on --help
+        return int(exc.code or 0)
+    logging.basicConfig(
+        level=logging.DEBUG if args.verbose else logging.INFO,
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+
+    if args.command == "synth":
+        from bangfu.synth import generate
+
+        generate(args.out, seed=args.seed, years=args.years, orders=args.orders)
+        return 0
+
+    try:
+        cfg = config_mod.load(args.config)
+    except config_mod.ConfigError as exc:
+        print(f"bangfu: {exc}", file=sys.stderr)
+        return pipeline.EXIT_BAD_ARGUMENTS
+    landing = getattr(args, "landing", None)
+    if landing is not None and not landing.is_dir():
+        print(f"bangfu: landing folder {landing} does not exist", file=sys.stderr)
+        return pipeline.EXIT_BAD_ARGUMENTS
+    settings = pipeline.Settings(
+        landing=landing or Path("."),
+        warehouse=args.warehouse or Path(cfg.warehouse["path"]),
+        out=args.out,
+        config=cfg,
+        target=args.target or cfg.warehouse["target"],
+    )
+
+    if args.command == "run":
+        result = pipeline.run(settings, args.quarter)
+        return result.exit_code
+    if args.command == "ingest":
+        report = pipeline.ingest(settings)
+        print(report.summary())
+        return 0
+    if args.command == "build":
+        pipeline.build(settings)
+        return 0
+    if args.command == "check":
+        gate = pipeline.check(settings, args.quarter)
+        return pipeline.EXIT_PUBLISHED if gate.passed else pipeline.EXIT_BLOCKED
+    parser.error(f"unknown command {args.command}")
+    return pipeline.EXIT_BAD_ARGUMENTS
+
+
+if __name__ == "__main__":
+    sys.exit(main())
