@@ -1,0 +1,1 @@
+"""Default reference data shipped with bangfu (regions.csv: eligible origin counties)."""
