@@ -1,0 +1,67 @@
+"""Read every mart from DuckDB or PostgreSQL and compare them row by row."""
+
+from __future__ import annotations
+
+MARTS = (
+    "kpi_unit_quarter",
+    "kpi_canteen",
+    "kpi_union_welfare",
+    "kpi_reporting",
+    "reconciliation_832",
+    "kpi_city_quarter",
+    "catalogue_current",
+    "site_quarter",
+    "exit_candidates",
+    "quarantine",
+)
+
+
+def pg_config(base, dsn, tmp_path):
+    from bangfu import config
+
+    p = tmp_path / "pg.yml"
+    p.write_text(
+        "warehouse:\n"
+        f"  postgres_dsn: {dsn}\n"
+        "exit_rules:\n"
+        f"  supplier_quarantine_rows: {base.exit_rules['supplier_quarantine_rows']}\n",
+        encoding="utf-8",
+    )
+    return config.load(p)
+
+
+def duckdb_marts(path) -> dict[str, tuple[list[str], list[tuple]]]:
+    import duckdb
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        out = {}
+        for t in MARTS:
+            cur = con.execute(f"select * from marts.{t}")
+            cols = [d[0] for d in cur.description]
+            out[t] = (cols, sorted(cur.fetchall(), key=repr))
+        return out
+    finally:
+        con.close()
+
+
+def postgres_marts(dsn) -> dict[str, tuple[list[str], list[tuple]]]:
+    import psycopg
+
+    out = {}
+    with psycopg.connect(dsn) as con:
+        for t in MARTS:
+            cur = con.execute(f"select * from marts.{t}")
+            cols = [d.name for d in cur.description]
+            out[t] = (cols, sorted(cur.fetchall(), key=repr))
+    return out
+
+
+def assert_same_marts(duck, pg):
+    for t in MARTS:
+        dcols, drows = duck[t]
+        pcols, prows = pg[t]
+        assert dcols == pcols, t
+        assert len(drows) == len(prows), t
+        for a, b in zip(drows, prows, strict=True):
+            assert a == b, (t, a, b)

@@ -1,0 +1,51 @@
+"""The synthetic landing folder, ingested, builds on both targets with identical marts."""
+
+from __future__ import annotations
+
+import shutil
+import time
+
+import pytest
+from dbt_marts_compare import assert_same_marts, duckdb_marts, pg_config, postgres_marts
+
+from bangfu.periods import Quarter
+from bangfu.transform import build
+
+pytestmark = [pytest.mark.postgres, pytest.mark.slow]
+
+
+def test_synth_marts_identical_on_duckdb_and_postgres(
+    synth_raw_warehouse, cfg, pg_dsn, tmp_path, capsys
+):
+    import psycopg
+
+    through = Quarter(2026, 4)
+    duck = tmp_path / "duck.duckdb"
+    shutil.copyfile(synth_raw_warehouse, duck)
+    t0 = time.perf_counter()
+    build(duck, cfg, target="duckdb", through=through)
+    t_duck = time.perf_counter() - t0
+
+    # a second, separate database: the hand-made data owns pg_dsn's marts
+    name = f"{pg_dsn.rsplit('/', 1)[1]}_synth"
+    admin = pg_dsn.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+    dsn = pg_dsn.rsplit("/", 1)[0] + "/" + name
+    try:
+        pg_wh = tmp_path / "pg.duckdb"
+        shutil.copyfile(synth_raw_warehouse, pg_wh)
+        t0 = time.perf_counter()
+        build(pg_wh, pg_config(cfg, dsn, tmp_path), target="postgres", through=through)
+        t_pg = time.perf_counter() - t0
+        duck_marts = duckdb_marts(duck)
+        assert len(duck_marts["kpi_unit_quarter"][1]) > 1000
+        assert len(duck_marts["reconciliation_832"][1]) > 100
+        assert len(duck_marts["quarantine"][1]) > 10
+        assert_same_marts(duck_marts, postgres_marts(dsn))
+    finally:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with capsys.disabled():
+        print(f"\nsynth dbt build: DuckDB {t_duck:.1f} s, PostgreSQL (with mirror) {t_pg:.1f} s")
