@@ -1,0 +1,188 @@
+"""The ledger: landed files, their hashes and archive copies, outcomes and quarantine.
+
+Each landed file version is identified by its SHA-256: the same bytes under any name
+load once, a changed file under the same name is a new version. Tables are
+`ledger.files` and `ledger.quarantine` (see `bangfu.raw_schema`).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import duckdb
+
+OUTCOMES = ("loaded", "partial", "quarantined", "superseded")
+
+
+def sha256_file(path: Path) -> tuple[str, int]:
+    """(hex SHA-256, size in bytes), read in chunks."""
+    h = hashlib.sha256()
+    size = 0
+    with open(path, "rb") as fh:
+        while chunk := fh.read(8 * 1024 * 1024):
+            h.update(chunk)
+            size += len(chunk)
+    return h.hexdigest(), size
+
+
+def archive_file(path: Path, sha: str, archive_dir: Path) -> Path:
+    """Copy the file to `<archive>/<sha[:2]>/<sha><ext>` (once; atomic rename)."""
+    dst = archive_dir / sha[:2] / f"{sha}{path.suffix.lower()}"
+    if dst.exists():
+        return dst
+    dst.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
+    shutil.copyfile(path, tmp)
+    os.replace(tmp, dst)
+    return dst
+
+
+def raw_json(row: dict[str, Any]) -> str:
+    """A landed row as JSON (header -> cell), cells as text as far as possible."""
+    return json.dumps(row, ensure_ascii=False, default=str)
+
+
+@dataclass
+class FileOutcome:
+    """What became of one landed file (also the `ledger.files` row when it was new)."""
+
+    source: str
+    path: str  # relative to the landing root
+    sha256: str
+    size_bytes: int
+    file_id: int | None = None  # None: skipped (already in the ledger)
+    archived_path: str | None = None
+    encoding: str | None = None
+    rows_landed: int = 0
+    rows_loaded: int = 0
+    rows_quarantined: int = 0
+    outcome: str = "skipped"  # loaded | partial | quarantined | skipped | error
+    message: str | None = None
+    seconds: float = 0.0
+
+    def settle(self) -> None:
+        """Derive the outcome from the counts (a whole-file failure sets it itself)."""
+        if not self.rows_quarantined:  # (a report with no lines still loads its header)
+            self.outcome = "loaded"
+        elif self.rows_loaded:
+            self.outcome = "partial"
+        else:
+            self.outcome = "quarantined"
+
+
+@dataclass
+class QuarantineRow:
+    row_number: int | None
+    reason: str
+    raw: str | None
+
+
+@dataclass
+class Ledger:
+    con: duckdb.DuckDBPyConnection
+    _next_id: int | None = field(default=None, repr=False)
+    _known: set[str] | None = field(default=None, repr=False)
+
+    def known(self, sha: str) -> bool:
+        if self._known is None:
+            rows = self.con.execute("SELECT sha256 FROM ledger.files").fetchall()
+            self._known = {r[0] for r in rows}
+        return sha in self._known
+
+    def remember(self, sha: str) -> None:
+        if self._known is not None:
+            self._known.add(sha)
+
+    def forget_cache(self) -> None:
+        """After a rollback: re-read ids and hashes from the database."""
+        self._next_id = None
+        self._known = None
+
+    def next_file_id(self) -> int:
+        """The ledger's ingestion sequence (1, 2, ...): a later file has a larger id."""
+        if self._next_id is None:
+            (mx,) = self.con.execute(
+                "SELECT coalesce(max(file_id), 0) FROM ledger.files"
+            ).fetchone()
+            self._next_id = mx + 1
+        fid = self._next_id
+        self._next_id += 1
+        return fid
+
+    def supersede(self, source: str, path: str, newer_file_id: int) -> None:
+        """Mark earlier versions of a reference file (same path) as superseded."""
+        self.con.execute(
+            "UPDATE ledger.files SET outcome = 'superseded' "
+            "WHERE source = ? AND path = ? AND file_id < ? AND outcome IN ('loaded', 'partial')",
+            [source, path, newer_file_id],
+        )
+
+
+class Writer:
+    """Rows waiting for their transaction's commit: one INSERT per table at `flush()`.
+
+    A loader adds a file's rows here only once the file has been read as a whole, and
+    `mark()`/`discard_to()` drop a file's additions if it is rejected after all, so a
+    batch of small files shares one transaction without ever holding half a file.
+    """
+
+    def __init__(self) -> None:
+        self.tables: dict[str, list[dict[str, Any]]] = {}
+        self.quarantine: list[tuple] = []
+        self.files: list[FileOutcome] = []
+
+    def add(self, target: str, records: list[dict[str, Any]]) -> None:
+        if records:
+            self.tables.setdefault(target, []).extend(records)
+
+    def add_quarantine(self, f: FileOutcome, rows: list[QuarantineRow]) -> None:
+        self.quarantine += [
+            (f.source, f.file_id, f.sha256, f.path, r.row_number, r.reason, r.raw) for r in rows
+        ]
+
+    def add_file(self, f: FileOutcome) -> None:
+        self.files.append(f)
+
+    def mark(self) -> tuple:
+        return ({t: len(v) for t, v in self.tables.items()}, len(self.quarantine), len(self.files))
+
+    def discard_to(self, mark: tuple) -> None:
+        sizes, nq, nf = mark
+        for t in list(self.tables):
+            del self.tables[t][sizes.get(t, 0) :]
+        del self.quarantine[nq:]
+        del self.files[nf:]
+
+    def clear(self) -> None:
+        self.tables, self.quarantine, self.files = {}, [], []
+
+    def flush(self, con: duckdb.DuckDBPyConnection) -> None:
+        from bangfu.sources.common import insert_records
+
+        for target, records in self.tables.items():
+            insert_records(con, target, records)
+        if self.quarantine:
+            cols = list(zip(*self.quarantine, strict=True))
+            con.execute(
+                "INSERT INTO ledger.quarantine SELECT unnest(?::VARCHAR[]), "
+                "unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[]), "
+                "unnest(?::INTEGER[]), unnest(?::VARCHAR[]), unnest(?::VARCHAR[])",
+                [list(c) for c in cols],
+            )
+        if self.files:
+            now = datetime.now().replace(microsecond=0)
+            names = [
+                "file_id", "source", "path", "sha256", "size_bytes", "archived_path", "encoding",
+                "rows_landed", "rows_loaded", "rows_quarantined", "outcome", "message",
+            ]  # fmt: skip
+            records = [{n: getattr(f, n) for n in names} | {"ingested_at": now} for f in self.files]
+            insert_records(con, "ledger.files", records)
+        self.clear()
