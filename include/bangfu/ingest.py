@@ -13,6 +13,7 @@ from __future__ import annotations
 import logging
 import tempfile
 import time
+from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from importlib import resources
@@ -111,14 +112,19 @@ def _width(s: str) -> int:
     return sum(2 if ord(ch) > 0x2E80 else 1 for ch in s)
 
 
-def _discover(landing: Path) -> list[tuple[str, Path]]:
-    """(source, path) in ingestion order: reference first, then sources, by relative path."""
+def _discover(landing: Path, sources: Iterable[str] | None = None) -> list[tuple[str, Path]]:
+    """(source, path) in ingestion order: reference first, then sources, by relative path.
+
+    `sources` limits the data sources scanned; reference data is always scanned (the
+    other sources are validated against it).
+    """
     found: list[tuple[str, Path]] = []
     ref = landing / "reference"
     for name in REFERENCE_FILES:
         if (ref / name).is_file():
             found.append(("reference", ref / name))
-    for source in DATA_SOURCES:
+    wanted = DATA_SOURCES if sources is None else [s for s in DATA_SOURCES if s in set(sources)]
+    for source in wanted:
         folder = landing / source
         if not folder.is_dir():
             continue
@@ -133,8 +139,13 @@ def _discover(landing: Path) -> list[tuple[str, Path]]:
     return found
 
 
-def ingest_landing(landing: Path, warehouse: Path, config: Config) -> IngestReport:
+def ingest_landing(
+    landing: Path, warehouse: Path, config: Config, sources: Iterable[str] | None = None
+) -> IngestReport:
     """Ingest every new file of `landing` into the DuckDB warehouse at `warehouse`.
+
+    `sources` (names of landing folders) limits the run to those sources, for the
+    per-source DAGs; reference data is always ingested first.
 
     The caller holds the writer lock. Raises IngestError after the run when a file
     failed for an unexpected reason (that file is rolled back; the others are kept).
@@ -147,6 +158,9 @@ def ingest_landing(landing: Path, warehouse: Path, config: Config) -> IngestRepo
     warehouse = Path(warehouse)
     if not landing.is_dir():
         raise FileNotFoundError(f"landing folder not found: {landing}")
+    unknown = sorted(set(sources or ()) - set(DATA_SOURCES) - {"reference"})
+    if unknown:
+        raise ValueError(f"unknown source(s) {unknown}; known: {', '.join(DATA_SOURCES)}")
     report = IngestReport()
     con = connect(warehouse)
     try:
@@ -154,7 +168,7 @@ def ingest_landing(landing: Path, warehouse: Path, config: Config) -> IngestRepo
             con.execute(stmt)
         with tempfile.TemporaryDirectory(prefix="bangfu-ingest-") as tmp:
             run = _Run(con, config, landing, warehouse.parent / "archive", Path(tmp))
-            report.files = run.all(_discover(landing))
+            report.files = run.all(_discover(landing, sources))
     finally:
         con.close()
     report.seconds = time.perf_counter() - t0

@@ -43,13 +43,13 @@ class RunResult:
     timings: dict[str, float] | None = None
 
 
-def ingest(s: Settings):
-    """Land every new file of every source into the raw layer (or quarantine)."""
+def ingest(s: Settings, sources: list[str] | None = None):
+    """Land every new file of every source (or of `sources`) into the raw layer or quarantine."""
     from bangfu.ingest import ingest_landing
     from bangfu.warehouse import writer_lock
 
     with writer_lock(s.warehouse):
-        return ingest_landing(s.landing, s.warehouse, s.config)
+        return ingest_landing(s.landing, s.warehouse, s.config, sources=sources)
 
 
 def build(s: Settings, through: Quarter | None = None) -> None:

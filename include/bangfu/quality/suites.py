@@ -1,0 +1,174 @@
+"""Great Expectations suites (files in `expectations/`) run on dataframes.
+
+GX through SQLAlchemy on DuckDB silently validates nothing (STACK-NOTES), so each table
+is read into pandas (read-only) and validated with an ephemeral, offline context. Each
+suite file names its table in `meta.table` and the columns that locate a row in
+`meta.index_columns`; each expectation's `meta` carries `check` (the severity key in
+`quality.severities`) and `description` (Chinese, used in the finding).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from bangfu.quality.findings import Finding
+
+if TYPE_CHECKING:
+    from bangfu.config import Config
+    from bangfu.quality.reader import WarehouseReader
+
+PROJECT_EXPECTATIONS = Path(__file__).resolve().parents[3] / "expectations"
+MAX_ROWS_LISTED = 20
+
+
+def expectations_dir(config: Config) -> Path:
+    configured = config.quality.get("expectations_dir") or ""
+    return Path(configured) if configured else PROJECT_EXPECTATIONS
+
+
+def load_suite_files(folder: Path) -> list[dict[str, Any]]:
+    """Every `*.json` suite in the folder, sorted by name."""
+    suites = []
+    for path in sorted(folder.glob("*.json")):
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if "table" not in data.get("meta", {}):
+            raise ValueError(f"suite {path} has no meta.table")
+        suites.append(data)
+    return suites
+
+
+def _offline_context():
+    """An ephemeral GX context with analytics and progress bars off (no network, no files)."""
+    os.environ["GX_ANALYTICS_ENABLED"] = "false"
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    import great_expectations as gx
+    from great_expectations.data_context.types.base import (
+        DataContextConfig,
+        InMemoryStoreBackendDefaults,
+        ProgressBarsConfig,
+    )
+
+    cfg = DataContextConfig(
+        analytics_enabled=False,
+        progress_bars=ProgressBarsConfig(globally=False, metric_calculations=False),
+        store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
+    )
+    return gx.get_context(mode="ephemeral", project_config=cfg)
+
+
+def run_suites(
+    reader: WarehouseReader, config: Config, results_dir: Path
+) -> tuple[list[Finding], dict[str, bool]]:
+    """Validate every suite's table; write each result as JSON; return findings.
+
+    Returns the findings and, per suite name, whether it passed.
+    """
+    from great_expectations.core import ExpectationSuite
+
+    results_dir.mkdir(parents=True, exist_ok=True)
+    context = _offline_context()
+    asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
+    batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+    findings: list[Finding] = []
+    outcome: dict[str, bool] = {}
+    for spec in load_suite_files(expectations_dir(config)):
+        meta = spec["meta"]
+        table, check = meta["table"], meta.get("check", "source_structure")
+        if not reader.exists(table):
+            findings.append(
+                Finding(check, config.severity(check), "", "", f"表 {table} 不存在", table)
+            )
+            outcome[spec["name"]] = False
+            continue
+        df = reader.read(table)
+        index_cols = [c for c in meta.get("index_columns", []) if c in df.columns]
+        suite = ExpectationSuite(
+            name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta")
+        )
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        # BASIC first (about 3× cheaper than COMPLETE); failing expectations are run again
+        # with COMPLETE results to locate their rows
+        result = batch.validate(suite, result_format="BASIC")
+        payload = result.to_json_dict()
+        _write_json(results_dir / f"{spec['name']}.json", payload)
+        outcome[spec["name"]] = bool(result.success)
+        failed = [r["expectation_config"] for r in payload["results"] if not r["success"]]
+        if not failed:
+            continue
+        again = ExpectationSuite(
+            name=f"{spec['name']}.failures",
+            expectations=[
+                {
+                    "type": c["type"],
+                    "kwargs": {k: v for k, v in c["kwargs"].items() if k != "batch_id"},
+                    "meta": c.get("meta") or {},
+                }
+                for c in failed
+            ],
+        )
+        result_format: dict[str, Any] = {"result_format": "COMPLETE"}
+        if index_cols:
+            result_format["unexpected_index_column_names"] = index_cols
+        detailed = batch.validate(again, result_format=result_format).to_json_dict()
+        _write_json(results_dir / f"{spec['name']}.failures.json", detailed)
+        for res in detailed["results"]:
+            if not res["success"]:
+                findings.append(_finding(table, res, index_cols, config))
+    return findings, outcome
+
+
+def _write_json(path: Path, payload: dict[str, Any]) -> None:
+    path.write_text(
+        json.dumps(payload, ensure_ascii=False, indent=1, default=str), encoding="utf-8"
+    )
+
+
+def _finding(table: str, res: dict[str, Any], index_cols: list[str], config: Config) -> Finding:
+    cfg = res["expectation_config"]
+    meta = cfg.get("meta") or {}
+    check = meta.get("check", "source_structure")
+    kwargs = {k: v for k, v in cfg["kwargs"].items() if k != "batch_id"}
+    column = kwargs.get("column") or "、".join(
+        str(kwargs[k]) for k in ("column_A", "column_B") if k in kwargs
+    )
+    if not column and "column_list" in kwargs:
+        column = "+".join(kwargs["column_list"])
+    rule = meta.get("description") or cfg["type"]
+    info = res.get("result") or {}
+    exc = (res.get("exception_info") or {}).get("exception_message")
+    if exc:
+        detail = f"{table} 列 {column}：无法检查「{rule}」（{exc}）"
+    elif "unexpected_count" in info:
+        samples = "、".join(
+            repr(v) if not isinstance(v, list) else "/".join(map(str, v))
+            for v in _distinct(info.get("partial_unexpected_list") or [])[:5]
+        )
+        detail = f"{table} 列 {column}：{info['unexpected_count']} 行不符合「{rule}」" + (
+            f"，例：{samples}" if samples else ""
+        )
+    else:
+        observed = info.get("observed_value")
+        detail = f"{table}{f' 列 {column}' if column else ''}：不符合「{rule}」" + (
+            f"（实际：{observed}）" if observed is not None else ""
+        )
+    refs = []
+    for row in (info.get("unexpected_index_list") or [])[:MAX_ROWS_LISTED]:
+        if isinstance(row, dict) and index_cols:
+            refs.append(f"{table}[" + ",".join(f"{c}={row.get(c)}" for c in index_cols) + "]")
+    total = len(info.get("unexpected_index_list") or [])
+    if total > MAX_ROWS_LISTED:
+        refs.append(f"…共 {total} 行")
+    return Finding(check, config.severity(check), "", "", detail, "; ".join(refs) or table)
+
+
+def _distinct(values: list[Any]) -> list[Any]:
+    seen, out = set(), []
+    for v in values:
+        key = json.dumps(v, default=str, ensure_ascii=False)
+        if key not in seen:
+            seen.add(key)
+            out.append(v)
+    return out
