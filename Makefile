@@ -7,13 +7,17 @@ UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEMO_DIR ?= demo
 DEMO_QUARTER ?= 2026Q3
 
-.PHONY: install demo test lint bench clean
+.PHONY: install demo demo-cli test test-fast lint bench docs clean
 
 install:  ## create .venv from uv.lock (installs uv itself if missing)
 	@command -v uv >/dev/null 2>&1 || python3 -m pip install --quiet uv
 	$(UV) sync --frozen
 
-demo: install  ## synthetic landing data -> the whole pipeline -> the bulletin
+demo: install  ## synthetic landing -> the whole chain through Airflow (SQLite, DuckDB) -> bulletin
+	rm -rf $(DEMO_DIR)
+	$(UV) run --frozen bash scripts/airflow-demo.sh $(DEMO_DIR) $(DEMO_QUARTER)
+
+demo-cli: install  ## the same chain with the command line alone (`bangfu run`)
 	rm -rf $(DEMO_DIR)
 	$(UV) run --frozen bangfu synth --out $(DEMO_DIR)/landing --seed 42
 	$(UV) run --frozen bangfu run --landing $(DEMO_DIR)/landing --quarter $(DEMO_QUARTER) \
@@ -22,6 +26,12 @@ demo: install  ## synthetic landing data -> the whole pipeline -> the bulletin
 
 test: install  ## the whole test suite (lint included)
 	$(UV) run --frozen pytest -q
+
+test-fast: install  ## the suite without the slow end-to-end tests
+	$(UV) run --frozen pytest -q -m "not slow"
+
+docs: install  ## dbt docs (offline) for the analysts
+	$(UV) run --frozen bangfu docs --warehouse $(DEMO_DIR)/warehouse/bangfu.duckdb
 
 lint: install
 	$(UV) run --frozen ruff check .

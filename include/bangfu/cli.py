@@ -61,6 +61,9 @@ def _parser() -> argparse.ArgumentParser:
     b = sub.add_parser("build", help="dbt build on the raw layer")
     common(b, landing=False)
 
+    d = sub.add_parser("docs", help="generate the dbt docs site (offline) for analysts")
+    common(d, landing=False)
+
     c = sub.add_parser("check", help="run the quality gate for a quarter")
     common(c)
     c.add_argument("--quarter", required=True, type=_quarter)
@@ -77,6 +80,8 @@ def main(argv: list[str] | None = None) -> int:
         level=logging.DEBUG if args.verbose else logging.INFO,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
+    for noisy in ("great_expectations", "dbt", "matplotlib", "fontTools"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
 
     if args.command == "synth":
         from bangfu.synth import generate
@@ -110,6 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.command == "build":
         pipeline.build(settings)
+        return 0
+    if args.command == "docs":
+        from bangfu.transform import docs_generate
+
+        print(docs_generate(settings.warehouse, cfg, target=settings.target) / "index.html")
         return 0
     if args.command == "check":
         gate = pipeline.check(settings, args.quarter)

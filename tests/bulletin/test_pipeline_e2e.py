@@ -15,21 +15,9 @@ Q = Quarter(2026, 3)
 
 
 @pytest.fixture(scope="module")
-def run_result(synth_landing, tmp_path_factory):
-    from bangfu import config
-    from bangfu.pipeline import Settings, run
-
-    root = tmp_path_factory.mktemp("bulletin-e2e")
-    cfg_file = root / "bangfu.yml"
-    # the PDF is covered by test_publish; here the data path is what matters
-    cfg_file.write_text("bulletin:\n  pdf: false\n", encoding="utf-8")
-    s = Settings(
-        landing=synth_landing,
-        warehouse=root / "warehouse.duckdb",
-        out=root / "out",
-        config=config.load(cfg_file),
-    )
-    return s, run(s, Q)
+def run_result(synth_run):
+    """The session's shared pipeline run on the synthetic landing (PDF off)."""
+    return synth_run
 
 
 @pytest.mark.slow

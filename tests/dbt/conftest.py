@@ -35,13 +35,3 @@ def built_duckdb(raw_warehouse, dbt_cfg, tmp_path_factory) -> dict:
     t0 = time.perf_counter()
     build(wh, dbt_cfg, target="duckdb", through=THROUGH)
     return {"warehouse": wh, "seconds": time.perf_counter() - t0, "run_results": dict(LAST_RUN)}
-
-
-@pytest.fixture(scope="session")
-def synth_raw_warehouse(synth_landing, cfg, tmp_path_factory) -> Path:
-    """The shared synthetic landing folder ingested into a DuckDB file (raw layer only)."""
-    from bangfu.ingest import ingest_landing
-
-    wh = tmp_path_factory.mktemp("synth_raw") / "bangfu.duckdb"
-    ingest_landing(synth_landing, wh, cfg)
-    return wh

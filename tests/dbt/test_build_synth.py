@@ -8,23 +8,19 @@ import time
 import pytest
 from dbt_marts_compare import assert_same_marts, duckdb_marts, pg_config, postgres_marts
 
-from bangfu.periods import Quarter
 from bangfu.transform import build
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 
-def test_synth_marts_identical_on_duckdb_and_postgres(
-    synth_raw_warehouse, cfg, pg_dsn, tmp_path, capsys
-):
+def test_synth_marts_identical_on_duckdb_and_postgres(synth_run, cfg, pg_dsn, tmp_path, capsys):
+    """The session's pipeline run built DuckDB; build PostgreSQL from the same raw layer."""
     import psycopg
 
-    through = Quarter(2026, 4)
-    duck = tmp_path / "duck.duckdb"
-    shutil.copyfile(synth_raw_warehouse, duck)
-    t0 = time.perf_counter()
-    build(duck, cfg, target="duckdb", through=through)
-    t_duck = time.perf_counter() - t0
+    settings, run = synth_run
+    through = run.quarter
+    duck = settings.warehouse
+    t_duck = run.timings["build"]
 
     # a second, separate database: the hand-made data owns pg_dsn's marts
     name = f"{pg_dsn.rsplit('/', 1)[1]}_synth"
@@ -35,7 +31,7 @@ def test_synth_marts_identical_on_duckdb_and_postgres(
     dsn = pg_dsn.rsplit("/", 1)[0] + "/" + name
     try:
         pg_wh = tmp_path / "pg.duckdb"
-        shutil.copyfile(synth_raw_warehouse, pg_wh)
+        shutil.copyfile(duck, pg_wh)
         t0 = time.perf_counter()
         build(pg_wh, pg_config(cfg, dsn, tmp_path), target="postgres", through=through)
         t_pg = time.perf_counter() - t0

@@ -1,0 +1,1 @@
+"""Helpers shared by the test areas (on sys.path via pytest `pythonpath`)."""
