@@ -22,8 +22,17 @@ if TYPE_CHECKING:
 OUTCOMES = ("loaded", "partial", "quarantined", "superseded")
 
 
+def symlink_bytes(path: Path) -> bytes:
+    """What a landed symbolic link is (it is never followed): its target, as text."""
+    return b"symlink -> " + os.fsencode(os.readlink(path))
+
+
 def sha256_file(path: Path) -> tuple[str, int]:
-    """(hex SHA-256, size in bytes), read in chunks."""
+    """(hex SHA-256, size in bytes), read in chunks. A symlink is hashed as its link text:
+    its target, possibly outside the landing, is never read."""
+    if Path(path).is_symlink():
+        data = symlink_bytes(Path(path))
+        return hashlib.sha256(data).hexdigest(), len(data)
     h = hashlib.sha256()
     size = 0
     with open(path, "rb") as fh:
@@ -40,9 +49,18 @@ def archive_file(path: Path, sha: str, archive_dir: Path) -> Path:
         return dst
     dst.parent.mkdir(parents=True, exist_ok=True)
     tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
-    shutil.copyfile(path, tmp)
+    if Path(path).is_symlink():  # archive the link, never what it points to
+        tmp.write_bytes(symlink_bytes(Path(path)))
+    else:
+        shutil.copyfile(path, tmp)
     os.replace(tmp, dst)
     return dst
+
+
+def printable_path(path: str) -> str:
+    """A file name as valid text: bytes that are not UTF-8 (a GBK name on a UTF-8 file
+    system arrives as surrogates, which the database refuses) are shown as `\\xNN`."""
+    return path.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def raw_json(row: dict[str, Any]) -> str:
@@ -67,6 +85,9 @@ class FileOutcome:
     outcome: str = "skipped"  # loaded | partial | quarantined | skipped | error
     message: str | None = None
     seconds: float = 0.0
+
+    def __post_init__(self) -> None:
+        self.path = printable_path(self.path)
 
     def settle(self) -> None:
         """Derive the outcome from the counts (a whole-file failure sets it itself)."""

@@ -95,6 +95,10 @@ def parse_decimal(value: object, scale: int = 1, places: int = 2) -> Decimal:
         d = value
     elif isinstance(value, int) and not isinstance(value, bool):
         d = Decimal(value)
+    elif isinstance(value, float):  # a workbook's number cell: its shortest exact text
+        if value != value or value in (float("inf"), float("-inf")):
+            raise ValueError(f"not a number: {value!r}")
+        d = Decimal(repr(value))
     else:
         s = _number_text(value)
         if not s:
@@ -114,11 +118,33 @@ def parse_int(value: object) -> int:
     return int(d)
 
 
+# the plausible years of any date, year or period in the data (a 1900 date is an empty
+# Excel date cell, a 2099 one a typo); fixed, so that ingestion never depends on the clock
+EARLIEST_YEAR = 1990
+LATEST_YEAR = 2050
+# no single amount in any source comes near a trillion 元 (DECIMAL(18,2) would overflow
+# at 10^16): a larger value is a unit slip or garbage, never a purchase
+MAX_AMOUNT_YUAN = Decimal(10) ** 12
+# the longest text an Excel cell can hold; a longer CSV cell did not come from a sheet
+MAX_CELL_CHARS = 32767
+# C0 control characters but tab, LF and CR, and DEL: never in a legitimate cell, and not
+# allowed in the XML of the bulletin's Word and Excel files
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+
+
+def has_control_chars(text: str) -> bool:
+    return _CONTROL_RE.search(text) is not None
+
+
+def plausible_year(year: int) -> bool:
+    return EARLIEST_YEAR <= year <= LATEST_YEAR
+
+
 def parse_year(value: object) -> int:
-    """`2026`, `2026年`, `２０２６`; raises ValueError."""
+    """`2026`, `2026年`, `２０２６` (EARLIEST_YEAR..LATEST_YEAR); raises ValueError."""
     s = to_halfwidth(cell_text(value)).removesuffix("年").removesuffix("年度").strip()
     y = parse_int(s)
-    if not 1990 <= y <= 2100:
+    if not plausible_year(y):
         raise ValueError(f"not a year: {value!r}")
     return y
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import os
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,6 +21,7 @@ MAX_UNCOMPRESSED_BYTES = 200 * 1024 * 1024  # a workbook that unpacks to more is
 MAX_COMPRESSION_RATIO = 200  # per member: a zip bomb compresses far better than a sheet
 MAX_TEXT_BYTES = 2 * 1024 * 1024 * 1024  # a CSV larger than this is refused
 CHUNK = 4 * 1024 * 1024
+MAX_FIELD_CHARS = 16 * 1024 * 1024  # a CSV cell longer than this rejects the file
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -46,7 +48,17 @@ class Table:
     kind: str  # csv | xlsx | xls
 
 
+def refuse_symlink(path: Path) -> None:
+    """A landed symbolic link is never followed: it could point anywhere on the machine."""
+    if path.is_symlink():
+        raise UnreadableFile(
+            f"文件是符号链接（指向 {os.readlink(path)}），出于安全不跟随读取；请放入文件本身"
+        )
+
+
 def sniff_kind(path: Path) -> str:
+    """`xlsx`, `xls` or `csv`, told by the content (and never through a symlink)."""
+    refuse_symlink(path)
     with open(path, "rb") as fh:
         head = fh.read(8)
     if head.startswith(ZIP_MAGIC):
@@ -62,8 +74,9 @@ def detect_encoding(path: Path) -> str:
     if size > MAX_TEXT_BYTES:
         raise UnreadableFile(f"文件过大（{size} 字节），超过 {MAX_TEXT_BYTES} 字节上限")
     with open(path, "rb") as fh:
-        head = fh.read(3)
-    if head == codecs.BOM_UTF8:
+        head = fh.read(4096)
+    _refuse_utf16(head)
+    if head.startswith(codecs.BOM_UTF8):
         if _decodes(path, "utf-8", skip=3):
             return "utf-8-sig"
         raise UnreadableFile("文件以UTF-8 BOM开头，但内容不是有效的UTF-8编码")
@@ -79,7 +92,12 @@ def detect_encoding_fast(path: Path, head_bytes: int = 1024 * 1024) -> str:
     rejects any later line that is not valid UTF-8, so nothing is lost)."""
     with open(path, "rb") as fh:
         head = fh.read(head_bytes)
+    _refuse_utf16(head)
     if head.startswith(codecs.BOM_UTF8):
+        try:
+            codecs.getincrementaldecoder("utf-8")().decode(head[3:], final=False)
+        except UnicodeDecodeError:
+            raise UnreadableFile("文件以UTF-8 BOM开头，但内容不是有效的UTF-8编码") from None
         return "utf-8-sig"
     try:
         codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
@@ -91,6 +109,17 @@ def detect_encoding_fast(path: Path, head_bytes: int = 1024 * 1024) -> str:
         return "gb18030"
     except UnicodeDecodeError:
         raise UnreadableFile("文件编码无法识别（既不是UTF-8，也不是GBK/GB18030）") from None
+
+
+def _refuse_utf16(head: bytes) -> None:
+    """UTF-16 (a BOM, or the NUL byte of every other byte of ASCII text) is not supported."""
+    sample = head[:4096]
+    bom = sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE))
+    nul_share = sample.count(0) / len(sample) if sample else 0
+    if bom or nul_share > 0.2:
+        raise UnreadableFile(
+            "文件是UTF-16编码（Excel“Unicode文本”），不受支持；请另存为UTF-8或GBK编码的CSV"
+        )
 
 
 def _decodes(path: Path, encoding: str, skip: int = 0) -> bool:
@@ -155,6 +184,10 @@ def read_csv_rows(path: Path) -> Table:
         text = text[1:]
     delim = _delimiter(text.split("\n", 1)[0])
     rows: list[tuple[int, list[Any]]] = []
+    # cells up to MAX_FIELD_CHARS are read (a longer one is refused row by row by the
+    # loaders); the csv module's default limit of 128 KiB would reject the whole file
+    if csv.field_size_limit() < MAX_FIELD_CHARS:
+        csv.field_size_limit(MAX_FIELD_CHARS)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delim)
     try:
         for n, row in enumerate(reader, start=1):
@@ -206,6 +239,7 @@ def read_workbook_rows(path: Path, kind: str) -> tuple[Table, list]:
 
 def read_table(path: Path) -> Table:
     """Any tabular landed file: CSV (any supported encoding) or the first sheet of a workbook."""
+    refuse_symlink(path)
     if path.stat().st_size == 0:
         raise UnreadableFile("文件为空（0字节）")
     kind = sniff_kind(path)

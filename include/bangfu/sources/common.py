@@ -110,6 +110,7 @@ def match_header(table: Table, cols: Iterable[Col]) -> HeaderMatch:
             best = (idx, found)
         required = [c for c in cols if c.required and not c.optional_column]
         if all(c.field in found for c in required):
+            _refuse_duplicates(cells, cols)
             names = [p.cell_text(c) or f"列{i + 1}" for i, c in enumerate(cells)]
             return HeaderMatch(idx, found, names)
     if best is None or not best[1]:
@@ -118,6 +119,22 @@ def match_header(table: Table, cols: Iterable[Col]) -> HeaderMatch:
         c.label for c in cols if c.required and not c.optional_column and c.field not in best[1]
     ]
     raise UnreadableFile("缺少必需列: " + "、".join(missing))
+
+
+def _refuse_duplicates(cells: list[Any], cols: list[Col]) -> None:
+    """Two header cells naming the same expected column make the file ambiguous."""
+    wanted = {p.header_unit(label)[0]: c for c in cols for label in (c.label, *c.aliases)}
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        col = wanted.get(p.header_unit(cell)[0])
+        if col is None:
+            continue
+        if col.field in seen:
+            raise UnreadableFile(
+                f"表头列名重复: {col.label}（第{seen[col.field] + 1}列和第{i + 1}列），"
+                "无法确定取哪一列"
+            )
+        seen[col.field] = i
 
 
 def _match_row(cells: list[Any], cols: list[Col]) -> dict[str, tuple[int, int]]:
@@ -138,11 +155,17 @@ def is_blank(cells: list[Any]) -> bool:
     return all(p.cell_text(c) == "" for c in cells)
 
 
+RAW_CELL_CHARS = 2000  # longer cells are cut in the quarantine's JSON (the archive keeps all)
+
+
 def raw_row(names: list[str], cells: list[Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     for i, cell in enumerate(cells):
         key = names[i] if i < len(names) else f"列{i + 1}"
-        out[key] = p.cell_text(cell)
+        text = p.cell_text(cell)
+        if len(text) > RAW_CELL_CHARS:
+            text = f"{text[:RAW_CELL_CHARS]}…（截断，共{len(text)}字符）"
+        out[key] = text
     return out
 
 
@@ -153,48 +176,17 @@ def parse_cell(col: Col, value: Any, scale: int, registry: Registry) -> tuple[An
         if col.required:
             return None, f"{col.label}为空"
         return None, None
+    if len(text) > p.MAX_CELL_CHARS:
+        return None, f"{col.label}内容过长（{len(text)}字符，上限{p.MAX_CELL_CHARS}）"
+    if p.has_control_chars(text):
+        return None, f"{col.label}含有控制字符: {_visible(text)}"
     try:
-        match col.kind:
-            case "text":
-                return text, None
-            case "unit_code":
-                code = p.normalize_code(text)
-                return code, registry.unit_problem(code, col.label)
-            case "uscc":
-                code = p.normalize_code(text)
-                return code, p.uscc_problem(code)
-            case "region_code":
-                code = p.normalize_code(text)
-                ok = len(code) == 6 and code.isdigit()
-                return code, None if ok else f"{col.label}不是6位行政区划代码: {text}"
-            case "region":
-                code = p.normalize_code(text)
-                return code, registry.region_problem(code, col.label)
-            case "money":
-                return p.parse_decimal(value, scale=scale), None
-            case "decimal3":
-                return p.parse_decimal(value, places=3), None
-            case "percent":
-                return p.parse_percent(value), None
-            case "int":
-                return p.parse_int(value), None
-            case "year":
-                return p.parse_year(value), None
-            case "date":
-                return p.parse_date(value), None
-            case "datetime":
-                return p.parse_datetime(value), None
-            case "quarter":
-                return parse_quarter(p.to_halfwidth(text)), None
-            case "enum":
-                v = p.to_halfwidth(text).strip()
-                if v not in col.values:
-                    return None, f"{col.label}不在取值范围（{'/'.join(col.values)}）: {text}"
-                return v, None
-            case "bool":
-                return p.parse_bool(value), None
+        parsed = _parse_kind(col, value, text, scale, registry)
     except ValueError:
-        pass
+        parsed = None
+    if parsed is not None:
+        problem = _implausible(col, parsed[0], text)
+        return parsed if problem is None else (None, problem)
     what = {
         "money": "无法识别为金额",
         "decimal3": "无法识别为数字",
@@ -205,6 +197,74 @@ def parse_cell(col: Col, value: Any, scale: int, registry: Registry) -> tuple[An
         "bool": "无法识别为是/否",
     }.get(col.kind, "无法识别")
     return None, f"{col.label}{what}: {text}"
+
+
+def _visible(text: str, limit: int = 60) -> str:
+    """The text with control characters shown as \\xNN (for a quarantine reason)."""
+    shown = "".join(f"\\x{ord(ch):02x}" if p.has_control_chars(ch) else ch for ch in text)
+    return shown if len(shown) <= limit else shown[:limit] + "…"
+
+
+def _implausible(col: Col, value: Any, text: str) -> str | None:
+    """Chinese reason when a parsed value cannot be real (amount, date or period)."""
+    if value is None:
+        return None
+    if col.kind == "money":
+        if value < 0:
+            return f"{col.label}为负数: {text}"
+        if value >= p.MAX_AMOUNT_YUAN:
+            return f"{col.label}超出合理范围（应小于1万亿元）: {text}"
+    if col.kind in ("date", "datetime", "quarter"):
+        year = value.year
+        if not p.plausible_year(year):
+            return f"{col.label}日期超出合理范围（{p.EARLIEST_YEAR}—{p.LATEST_YEAR}年）: {text}"
+    return None
+
+
+def _parse_kind(
+    col: Col, value: Any, text: str, scale: int, registry: Registry
+) -> tuple[Any, str | None] | None:
+    """(value, reason) for the column's kind; None (or ValueError) when unparseable."""
+    match col.kind:
+        case "text":
+            return text, None
+        case "unit_code":
+            code = p.normalize_code(text)
+            return code, registry.unit_problem(code, col.label)
+        case "uscc":
+            code = p.normalize_code(text)
+            return code, p.uscc_problem(code)
+        case "region_code":
+            code = p.normalize_code(text)
+            ok = len(code) == 6 and code.isdigit()
+            return code, None if ok else f"{col.label}不是6位行政区划代码: {text}"
+        case "region":
+            code = p.normalize_code(text)
+            return code, registry.region_problem(code, col.label)
+        case "money":
+            return p.parse_decimal(value, scale=scale), None
+        case "decimal3":
+            return p.parse_decimal(value, places=3), None
+        case "percent":
+            return p.parse_percent(value), None
+        case "int":
+            return p.parse_int(value), None
+        case "year":
+            return p.parse_year(value), None
+        case "date":
+            return p.parse_date(value), None
+        case "datetime":
+            return p.parse_datetime(value), None
+        case "quarter":
+            return parse_quarter(p.to_halfwidth(text)), None
+        case "enum":
+            v = p.to_halfwidth(text).strip()
+            if v not in col.values:
+                return None, f"{col.label}不在取值范围（{'/'.join(col.values)}）: {text}"
+            return v, None
+        case "bool":
+            return p.parse_bool(value), None
+    return None
 
 
 RowCheck = Callable[[dict[str, Any]], list[str]]

@@ -105,6 +105,8 @@ def _fill_vertical_merges(rows: list[tuple[int, list[Any]]], merged: list, from_
 def _header_values(ctx: Context, block: dict[str, Any]) -> dict[str, Any]:
     problems = []
     out: dict[str, Any] = {"unit_name": p.cell_text(block.get("填报单位")) or None}
+    if out["unit_name"] and p.has_control_chars(out["unit_name"]):
+        problems.append("填报单位含有控制字符")
     code = p.normalize_code(block.get("统一社会信用代码"))
     problem = ctx.registry.unit_problem(code) if code else "表头缺少统一社会信用代码"
     if problem:
@@ -116,6 +118,8 @@ def _header_values(ctx: Context, block: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         q = None
         problems.append(f"报送期无法识别: {period_text}" if period_text else "表头缺少报送期")
+    if q is not None and not p.plausible_year(q.year):
+        problems.append(f"报送期超出合理范围（{p.EARLIEST_YEAR}—{p.LATEST_YEAR}年）: {period_text}")
     out["period"] = q
     raw_date = block.get("填报日期")
     try:
@@ -123,6 +127,12 @@ def _header_values(ctx: Context, block: dict[str, Any]) -> dict[str, Any]:
     except ValueError:
         text = p.cell_text(raw_date)
         problems.append(f"填报日期无法识别: {text}" if text else "表头缺少填报日期")
+    else:
+        if q is not None and out["submitted_on"] < q.first_day:
+            # a report on a quarter that had not begun when it was filed
+            problems.append(
+                f"填报日期 {out['submitted_on']} 早于报送期 {q.label_cn} 的开始（{q.first_day}）"
+            )
     if problems:
         raise UnreadableFile("报表表头有误: " + "；".join(problems))
     return out

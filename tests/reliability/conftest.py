@@ -1,0 +1,1 @@
+"""Reliability area: the hostile-input corpus, crash safety, output safety, concurrency."""
