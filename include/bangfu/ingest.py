@@ -11,7 +11,7 @@ Files at the landing root and under `acknowledgements/` are not ingested.
 from __future__ import annotations
 
 import logging
-import tempfile
+import shutil
 import time
 from collections.abc import Iterable
 from concurrent.futures import ThreadPoolExecutor
@@ -22,6 +22,7 @@ from pathlib import Path
 from bangfu.config import Config
 from bangfu.ledger import FileOutcome, Ledger, archive_file, sha256_file
 from bangfu.readers import RetryWithCleanCopy, UnreadableFile
+from bangfu.scratch import remove_stale, scratch_name
 
 log = logging.getLogger(__name__)
 
@@ -131,7 +132,9 @@ def _discover(landing: Path, sources: Iterable[str] | None = None) -> list[tuple
         files = [
             f
             for f in folder.rglob("*")
-            if f.is_file() and not any(part.startswith(".") for part in f.relative_to(folder).parts)
+            # a symlink (even a dangling one) reaches the loaders, which quarantine it unread
+            if (f.is_file() or f.is_symlink())
+            and not any(part.startswith(".") for part in f.relative_to(folder).parts)
         ]
         found += [
             (source, f) for f in sorted(files, key=lambda f: f.relative_to(landing).as_posix())
@@ -166,9 +169,16 @@ def ingest_landing(
     try:
         for stmt in raw_schema.ddl():
             con.execute(stmt)
-        with tempfile.TemporaryDirectory(prefix="bangfu-ingest-") as tmp:
-            run = _Run(con, config, landing, warehouse.parent / "archive", Path(tmp))
+        # transcoded copies live beside the warehouse, named after this process, so a
+        # killed run's leftovers are found and removed by the next one
+        remove_stale(warehouse.parent, SCRATCH_PREFIX)
+        tmp = warehouse.parent / scratch_name(SCRATCH_PREFIX)
+        tmp.mkdir()
+        try:
+            run = _Run(con, config, landing, warehouse.parent / "archive", tmp)
             report.files = run.all(_discover(landing, sources))
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
     finally:
         con.close()
     report.seconds = time.perf_counter() - t0
@@ -179,6 +189,8 @@ def ingest_landing(
         )
     return report
 
+
+SCRATCH_PREFIX = ".ingest-scratch-"
 
 # files of these sources are loaded by SQL straight into the tables (or replace a
 # table), so each gets a transaction of its own; the small files of the other sources

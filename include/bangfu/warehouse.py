@@ -73,9 +73,13 @@ def publish_analyst_copy(path: str | os.PathLike[str]) -> Path:
     so the copy is a consistent snapshot. Readers that already have the old copy open
     keep reading it (the rename does not touch their inode).
     """
+    from bangfu.scratch import remove_stale, scratch_name
+
     src = Path(path)
     dst = analyst_copy_path(src)
-    tmp = dst.with_name(f".{dst.name}.tmp-{os.getpid()}")
+    prefix = f".{dst.name}.tmp-"
+    remove_stale(dst.parent, prefix)
+    tmp = dst.with_name(scratch_name(prefix))
     shutil.copyfile(src, tmp)
     os.replace(tmp, dst)
     log.info("published analysts' copy %s", dst)

@@ -784,7 +784,7 @@ def _(root: Path):
     (root / "catalogue/linked").symlink_to(outside, target_is_directory=True)
 
 
-@case("symlink-dangling", "symlinks", Absent("sites/dangling.csv"))
+@case("symlink-dangling", "symlinks", FileQ("sites/dangling.csv", "符号链接"))
 def _(root: Path):
     (root / "sites").mkdir(parents=True, exist_ok=True)
     (root / "sites/dangling.csv").symlink_to(root.parent / "does-not-exist.csv")

@@ -21,6 +21,7 @@ from pathlib import Path
 from bangfu.config import Config
 from bangfu.periods import Quarter
 from bangfu.quality.findings import GateResult
+from bangfu.scratch import remove_stale, scratch_name
 
 log = logging.getLogger(__name__)
 
@@ -93,7 +94,8 @@ def publish(warehouse: Path, config: Config, quarter: Quarter, gate: GateResult,
     names = file_names(quarter)
     qdir = Path(out) / str(quarter)
     qdir.mkdir(parents=True, exist_ok=True)
-    tmp = qdir / f".tmp-{os.getpid()}-{time.time_ns()}"
+    remove_stale(qdir, ".tmp-")  # a version folder half-written by a killed run
+    tmp = qdir / scratch_name(".tmp-")
     tmp.mkdir()
     try:
         write_docx(doc, tmp / names["docx"])

@@ -61,22 +61,27 @@ class WarehouseReader:
     def exists(self, table: str) -> bool:
         return table in self.tables()
 
-    def rows(self, sql: str) -> list[tuple]:
+    def _pg_sql(self, sql: str, params) -> str:
+        """`?` placeholders (DuckDB's) as psycopg's `%s`."""
+        return sql.replace("?", "%s") if params else sql
+
+    def rows(self, sql: str, params: list | None = None) -> list[tuple]:
+        """A portable SELECT; values travel as bound `?` parameters."""
         if self.target == "duckdb":
-            return self._con.execute(sql).fetchall()
+            return self._con.execute(sql, params or []).fetchall()
         with self._con.cursor() as cur:
-            cur.execute(sql)
+            cur.execute(self._pg_sql(sql, params), params or None)
             return cur.fetchall()
 
-    def query(self, sql: str) -> pd.DataFrame:
-        """A portable SELECT as a dataframe (decimals as float)."""
+    def query(self, sql: str, params: list | None = None) -> pd.DataFrame:
+        """A portable SELECT as a dataframe (decimals as float); `?` parameters bound."""
         import pandas as pd
 
         if self.target == "duckdb":
-            df = self._con.execute(sql).df()
+            df = self._con.execute(sql, params or []).df()
         else:
             with self._con.cursor() as cur:
-                cur.execute(sql)
+                cur.execute(self._pg_sql(sql, params), params or None)
                 cols = [d.name for d in cur.description]
                 df = pd.DataFrame(cur.fetchall(), columns=cols)
         return _decimals_to_float(df)

@@ -438,10 +438,11 @@ def source_codes(ctx: RuleContext) -> list[Finding]:
         if not bad:
             continue
         listed = "、".join(bad[:MAX_ROWS_LISTED]) + ("…" if len(bad) > MAX_ROWS_LISTED else "")
-        keys = ", ".join(f"'{b}'" for b in bad[:MAX_ROWS_LISTED])
+        keys = bad[:MAX_ROWS_LISTED]
         refs = ctx.reader.query(
             f"select _file_id, {'report_file_id' if table == 'raw.unit_reports' else '_row_number'}"
-            f" as _row_number from {table} where {col} in ({keys})"
+            f" as _row_number from {table} where {col} in ({', '.join('?' for _ in keys)})",
+            keys,
         )
         out.append(
             ctx.finding(
