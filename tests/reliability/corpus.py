@@ -321,12 +321,6 @@ def case(id: str, category: str, *expect, needs: str | None = None):
     return deco
 
 
-NEEDS_ORDERS_FIX = (
-    "platform_orders.py (SQL path) does not yet apply the row checks of "
-    "sources.common.parse_cell: control characters, implausible dates, negative amounts"
-)
-
-
 UGLY = Path(__file__).resolve().parents[1] / "fixtures" / "ugly"
 
 # --- truncated and corrupt workbooks --------------------------------------------------
@@ -651,7 +645,6 @@ def _(root: Path):
     "control chars",
     Counts("platform_orders/nul.csv", 2, 1, 1),
     RowQ("platform_orders/nul.csv", 3, "控制字符"),
-    needs=NEEDS_ORDERS_FIX,
 )
 def _(root: Path):
     rows = [order_row("O1"), order_row("O2\x00X")]
@@ -858,7 +851,6 @@ def _(root: Path):
     "dates",
     Counts("platform_orders/d.csv", 3, 1, 2),
     RowQ("platform_orders/d.csv", 3, "超出合理范围"),
-    needs=NEEDS_ORDERS_FIX,
 )
 def _(root: Path):
     rows = [
@@ -1057,7 +1049,6 @@ def _(root: Path):
     "amounts",
     Counts("platform_orders/neg.csv", 2, 1, 1),
     RowQ("platform_orders/neg.csv", 3, "为负数"),
-    needs=NEEDS_ORDERS_FIX,
 )
 def _(root: Path):
     rows = [order_row("O1"), order_row("O2", amount="-100.00")]

@@ -331,6 +331,10 @@ def _uscc_ok_sql(code: str) -> str:
     )
 
 
+# control characters other than tab, LF and CR (SPEC §3: a cell holding them is damage)
+_CONTROL_CLASS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
+
+
 def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, str, str]:
     """(inner SELECT over `{src}`, the SQL test of a valid row, the SQL reason of an invalid one).
 
@@ -403,11 +407,26 @@ def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, 
             return f"p_{f} IS NOT NULL"
         return f"(t_{f} IS NULL OR p_{f} IS NOT NULL)"
 
+    text_cols = ", ".join(f"t_{f}" for f in texts if f not in parsers)
+    control_free = f"NOT regexp_matches(concat_ws('', {text_cols}), '{_CONTROL_CLASS}')"
+    years = f"BETWEEN {p.EARLIEST_YEAR} AND {p.LATEST_YEAR}"
+
+    def in_range(f: str) -> str:
+        return f"(p_{f} IS NULL OR year(p_{f}) {years})"
+
+    def non_negative(f: str) -> str:
+        return f"(p_{f} IS NULL OR p_{f} >= 0)"
+
     valid = " AND ".join(
         [
             "t_order_id IS NOT NULL",
+            control_free,
             parsed_ok("ordered_at", True),
             parsed_ok("updated_at", True),
+            in_range("ordered_at"),
+            in_range("updated_at"),
+            non_negative("order_amount_yuan"),
+            non_negative("refund_amount_yuan"),
             "unit_known",
             "region_known",
             parsed_ok("quantity", False),
@@ -427,10 +446,25 @@ def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, 
         return f"CASE {empty} WHEN p_{f} IS NULL THEN '{lab}{what}: ' || t_{f} END"
 
     lab_code = "采购单位统一社会信用代码"
+
+    def out_of_range(f: str) -> str:
+        return (
+            f"CASE WHEN NOT {in_range(f)} THEN '{label(f)}日期超出合理范围"
+            f"（{p.EARLIEST_YEAR}—{p.LATEST_YEAR}年）: ' || t_{f} END"
+        )
+
+    def negative(f: str) -> str:
+        return f"CASE WHEN NOT {non_negative(f)} THEN '{label(f)}为负数: ' || t_{f} END"
+
     reason = f"""concat_ws('；',
         CASE WHEN t_order_id IS NULL THEN '订单编号为空' END,
+        CASE WHEN NOT {control_free} THEN '含有控制字符' END,
         {bad("ordered_at", "无法识别", True)},
         {bad("updated_at", "无法识别", True)},
+        {out_of_range("ordered_at")},
+        {out_of_range("updated_at")},
+        {negative("order_amount_yuan")},
+        {negative("refund_amount_yuan")},
         CASE
             WHEN unit_known THEN NULL
             WHEN coalesce(buyer_code, '') = '' THEN '{lab_code}为空'
