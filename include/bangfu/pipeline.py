@@ -77,7 +77,7 @@ def publish(s: Settings, quarter: Quarter, gate: GateResult) -> Path:
         raise RuntimeError("refusing to publish: the quality gate has blocking findings")
     with writer_lock(s.warehouse):
         publish_analyst_copy(s.warehouse)
-    return publish_bulletin(s.warehouse, s.config, quarter, gate, s.out)
+    return publish_bulletin(s.warehouse, s.config, quarter, gate, s.out, target=s.target)
 
 
 def run(s: Settings, quarter: Quarter) -> RunResult:

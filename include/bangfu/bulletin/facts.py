@@ -140,6 +140,9 @@ def _d(v: Any) -> Decimal | None:
 
 
 def _rows(con, sql: str, params: list[Any]) -> list[dict[str, Any]]:
+    """Rows as dicts; `?` placeholders (DuckDB) become `%s` on a psycopg connection."""
+    if not hasattr(con, "fetchall"):  # psycopg
+        sql = sql.replace("?", "%s")
     cur = con.execute(sql, params)
     cols = [c[0] for c in cur.description]
     return [dict(zip(cols, r, strict=True)) for r in cur.fetchall()]
@@ -150,10 +153,15 @@ def _growth_key(u: UnitKpi) -> tuple:
     return (u.growth_pct is None, -(u.growth_pct or 0), -u.ytd, u.unit_name)
 
 
-def read_facts(warehouse: Path, config: Config, quarter: Quarter, gate: GateResult) -> Facts:
-    """Everything the bulletin for `quarter` says, read from `warehouse` (read-only)."""
+def read_facts(
+    warehouse: Path, config: Config, quarter: Quarter, gate: GateResult, target: str = "duckdb"
+) -> Facts:
+    """Everything the bulletin for `quarter` says, read from `warehouse` (read-only), or
+    from the PostgreSQL marts when `target` is postgres."""
     import duckdb
 
+    if target == "postgres":
+        return _read_postgres(config, quarter, gate)
     if not Path(warehouse).exists():
         raise BulletinDataError(f"数据仓库文件不存在：{warehouse}")
     try:
@@ -174,6 +182,20 @@ def read_facts(warehouse: Path, config: Config, quarter: Quarter, gate: GateResu
         ) from exc
     finally:
         con.close()
+
+
+def _read_postgres(config: Config, quarter: Quarter, gate: GateResult) -> Facts:
+    import psycopg
+
+    with psycopg.connect(
+        config.postgres_dsn(), autocommit=True, options="-c default_transaction_read_only=on"
+    ) as con:
+        try:
+            return _read(con, config, quarter, gate)
+        except psycopg.errors.UndefinedTable as exc:
+            raise BulletinDataError(
+                f"PostgreSQL 中缺少发布通报所需的 marts 表（{exc}）；请先完成数据构建"
+            ) from exc
 
 
 def _read(con, config: Config, quarter: Quarter, gate: GateResult) -> Facts:
@@ -230,9 +252,11 @@ def _read(con, config: Config, quarter: Quarter, gate: GateResult) -> Facts:
     # names of units that appear in other marts but not in this quarter's unit rows
     for r in _rows(
         con,
-        """select unit_code, arg_max(unit_name, year * 10 + quarter) as unit_name,
-                  arg_max(unit_type, year * 10 + quarter) as unit_type
-           from marts.kpi_unit_quarter group by unit_code""",
+        """select unit_code, unit_name, unit_type from (
+               select unit_code, unit_name, unit_type, row_number() over (
+                   partition by unit_code order by year desc, quarter desc) as latest
+               from marts.kpi_unit_quarter) as k
+           where latest = 1""",
         [],
     ):
         names.setdefault(r["unit_code"], r["unit_name"] or r["unit_code"])

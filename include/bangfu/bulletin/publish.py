@@ -61,7 +61,14 @@ def _issue_date(config: Config) -> date:
     return datetime.now(SHANGHAI).date()
 
 
-def publish(warehouse: Path, config: Config, quarter: Quarter, gate: GateResult, out: Path) -> Path:
+def publish(
+    warehouse: Path,
+    config: Config,
+    quarter: Quarter,
+    gate: GateResult,
+    out: Path,
+    target: str = "duckdb",
+) -> Path:
     """Write the next version of the bulletin for `quarter` under `out/<quarter>/`.
 
     Reads the marts from `warehouse` (read-only). Raises BulletinDataError when the
@@ -88,7 +95,7 @@ def publish(warehouse: Path, config: Config, quarter: Quarter, gate: GateResult,
         timings[name] = round(now - since, 3)
         return now
 
-    facts = read_facts(Path(warehouse), config, quarter, gate)
+    facts = read_facts(Path(warehouse), config, quarter, gate, target=target)
     t = lap("facts", t0)
     doc = compose(facts, config, _issue_date(config))
     names = file_names(quarter)
