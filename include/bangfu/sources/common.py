@@ -270,6 +270,13 @@ def _parse_kind(
 RowCheck = Callable[[dict[str, Any]], list[str]]
 
 
+def split_period(rec: dict[str, Any]) -> dict[str, Any]:
+    """A parsed 报送期 (`period`, a Quarter) as the raw layer's period_year/period_quarter."""
+    q = rec.pop("period")
+    rec["period_year"], rec["period_quarter"] = q.year, q.quarter
+    return rec
+
+
 def load_rows(
     ctx: Context,
     table: Table,

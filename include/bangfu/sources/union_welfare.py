@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from bangfu.readers import read_table
-from bangfu.sources.common import Col, Context, load_rows
+from bangfu.sources.common import Col, Context, load_rows, split_period
 
 COLUMNS = [
     Col("单位名称", "unit_name", required=False),
@@ -17,13 +15,7 @@ COLUMNS = [
 ]
 
 
-def _transform(rec: dict[str, Any]) -> dict[str, Any]:
-    q = rec.pop("period")
-    rec["period_year"], rec["period_quarter"] = q.year, q.quarter
-    return rec
-
-
 def load(ctx: Context) -> None:
     table = read_table(ctx.path)
     ctx.outcome.encoding = table.encoding
-    load_rows(ctx, table, COLUMNS, "raw.union_welfare", transform=_transform)
+    load_rows(ctx, table, COLUMNS, "raw.union_welfare", transform=split_period)
