@@ -47,18 +47,28 @@ def synth_landing(tmp_path_factory) -> Path:
 PG_ADMIN_DSN = os.environ.get("BANGFU_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 
-@pytest.fixture(scope="session")
-def pg_dsn():
-    """A fresh PostgreSQL database on the machine's server, dropped after the session."""
+def _fresh_database(prefix: str):
+    """Create a database on the machine's server; yield its DSN; drop it afterwards."""
     import psycopg
 
-    name = f"bangfu_test_{uuid.uuid4().hex[:8]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
         con.execute(f'CREATE DATABASE "{name}"')
-    base = PG_ADMIN_DSN.rsplit("/", 1)[0]
-    yield f"{base}/{name}"
+    yield f"{PG_ADMIN_DSN.rsplit('/', 1)[0]}/{name}"
     with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
         con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+@pytest.fixture(scope="session")
+def pg_dsn():
+    """A fresh PostgreSQL database on the machine's server, shared by the session."""
+    yield from _fresh_database("bangfu_test")
+
+
+@pytest.fixture
+def pg_database():
+    """A fresh PostgreSQL database for one test."""
+    yield from _fresh_database("bangfu_one")
 
 
 @pytest.fixture(scope="session")

@@ -4,26 +4,14 @@ PostgreSQL gives the same bulletin annex as the DuckDB run on the same landing (
 from __future__ import annotations
 
 import dataclasses
-import uuid
 
 import openpyxl
 import psycopg
 import pytest
-from conftest import PG_ADMIN_DSN
 
 from bangfu import config, pipeline
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
-
-
-@pytest.fixture
-def pg_database():
-    name = f"bangfu_target_{uuid.uuid4().hex[:8]}"
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-        con.execute(f'CREATE DATABASE "{name}"')
-    yield PG_ADMIN_DSN.rsplit("/", 1)[0] + "/" + name
-    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def _sheets(path):

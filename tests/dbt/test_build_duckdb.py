@@ -61,7 +61,7 @@ def test_schemas_are_exact(built_duckdb):
 def test_unit_tests_ran_and_passed(built_duckdb):
     results = built_duckdb["run_results"]
     unit = [r for r in results["results"] if r["unique_id"].startswith("unit_test.")]
-    assert len(unit) >= 10
+    assert len(unit) >= 11
     assert {r["status"] for r in unit} == {"pass"}
     singular = [r for r in results["results"] if ".assert_" in r["unique_id"]]
     assert len(singular) == 3 and {r["status"] for r in singular} == {"pass"}
