@@ -13,6 +13,10 @@ from bangfu.periods import parse_quarter
 
 log = logging.getLogger("bangfu")
 
+# exit codes (SPEC §8): 0 published, 3 blocked by the gate, 2 bad arguments or config;
+# 1: the run failed (the message says which step and why)
+EXIT_FAILED = 1
+
 
 def _years(text: str) -> tuple[int, int]:
     try:
@@ -106,6 +110,25 @@ def main(argv: list[str] | None = None) -> int:
         target=args.target or cfg.warehouse["target"],
     )
 
+    try:
+        return _dispatch(args, settings, cfg)
+    except _expected_failures() as exc:
+        # a failure the data team can act on: say what and where, without a traceback
+        log.error("%s failed: %s", args.command, exc)
+        print(f"bangfu {args.command}: {exc}", file=sys.stderr)
+        return EXIT_FAILED
+
+
+def _expected_failures() -> tuple[type[BaseException], ...]:
+    from bangfu.bulletin.facts import BulletinDataError
+    from bangfu.ingest import IngestError
+    from bangfu.transform import BuildError
+    from bangfu.warehouse import WarehouseBusy
+
+    return (BulletinDataError, BuildError, IngestError, WarehouseBusy)
+
+
+def _dispatch(args: argparse.Namespace, settings: pipeline.Settings, cfg) -> int:
     if args.command == "run":
         result = pipeline.run(settings, args.quarter)
         return result.exit_code
@@ -124,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         gate = pipeline.check(settings, args.quarter)
         return pipeline.EXIT_PUBLISHED if gate.passed else pipeline.EXIT_BLOCKED
-    parser.error(f"unknown command {args.command}")
+    print(f"bangfu: unknown command {args.command}", file=sys.stderr)
     return pipeline.EXIT_BAD_ARGUMENTS
 
 

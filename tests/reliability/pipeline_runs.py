@@ -18,7 +18,9 @@ QUARTER = "2026Q3"
 EVIL_NAME = '=HYPERLINK("http://evil.example","点我")<script>alert(1)</script>'
 # a fixed issue date (the bulletins of two runs must match); no PDF: LibreOffice costs ~5 s a
 # run, and the kill during publication comes while the DOCX/XLSX/HTML are written
-CONFIG_TEXT = "bulletin:\n  issue_date: 2026-10-20\n  pdf: false\n"
+# the PDF stays on: its LibreOffice conversion (seconds) is what keeps the publication
+# phase long enough for the kill in phase C to land before the version is renamed in
+CONFIG_TEXT = "bulletin:\n  issue_date: 2026-10-20\n  pdf: true\n"
 
 
 @dataclass
