@@ -7,7 +7,8 @@ import shutil
 from datetime import datetime
 from decimal import Decimal
 
-from ingest_helpers import BAD_CHECK, ORDER_HEADER, UNIT_A, UNIT_B, UNIT_UNKNOWN, order, write_csv
+from ingest_helpers import BAD_CHECK, UNIT_A, UNIT_B, UNIT_UNKNOWN, order, write_csv
+from support.spec_headers import ORDER_HEADER
 
 
 def test_orders_gbk_every_row_accounted(landing, ingest, query, accounting):

@@ -18,6 +18,7 @@ from ingest_helpers import (
     write_csv,
     write_xlsx,
 )
+from support.spec_headers import CATALOGUE_HEADER, UNION_HEADER
 
 UGLY = Path(__file__).resolve().parents[1] / "fixtures" / "ugly"
 
@@ -63,14 +64,7 @@ def test_canteen_percentages_and_enumerations(landing, ingest, query, accounting
 def test_union_catalogue_sites_csv(landing, ingest, query, accounting):
     write_csv(
         landing / "union_welfare" / "u.csv",
-        [
-            "单位名称",
-            "统一社会信用代码",
-            "年度",
-            "报送期",
-            "职工集体福利支出(元)",
-            "其中专馆专区购买帮扶产品(元)",
-        ],
+        UNION_HEADER,
         [
             ["甲", UNIT_A, "2026", "2026年第2季度", "100,000", "60000"],
             ["乙", UNIT_B, "2026", "2026Q5", "1", "1"],
@@ -79,21 +73,7 @@ def test_union_catalogue_sites_csv(landing, ingest, query, accounting):
     )
     write_csv(
         landing / "catalogue" / "c.csv",
-        [
-            "产品编号",
-            "产品名称",
-            "品类",
-            "产地区划代码",
-            "供应商名称",
-            "参考价格(元)",
-            "计量单位",
-            "年供货能力",
-            "上市周期",
-            "带贫人数",
-            "状态",
-            "退出原因",
-            "更新日期",
-        ],
+        CATALOGUE_HEADER,
         [
             [
                 "CP1",

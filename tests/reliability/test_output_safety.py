@@ -102,7 +102,6 @@ def test_bulletin_html_escapes_data_text():
 # added here.
 REVIEWED = {
     ("bench_ingest.py", "generate_orders"),
-    ("bench_ingest.py", "duckdb_alone"),
     ("quality/reader.py", "read"),
     ("quality/reader.py", "count_by_file"),
     ("quality/rules.py", "row_loss_between_layers"),
