@@ -3,6 +3,10 @@ SHELL := /bin/bash
 export UV_PYTHON_DOWNLOADS := never
 export DO_NOT_TRACK := 1
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
+# compile .pyc at install: where PYTHONDONTWRITEBYTECODE is set (as on this project's
+# machines) every process would otherwise recompile dbt, GX and pandas from source
+# (measured: importing GX + dbt 13.1 s CPU without, 6.6 s with)
+export UV_COMPILE_BYTECODE := 1
 UV ?= $(shell command -v uv 2>/dev/null || echo "python3 -m uv")
 DEMO_DIR ?= demo
 DEMO_QUARTER ?= 2026Q3

@@ -77,7 +77,8 @@ logging.basicConfig(level=logging.WARNING)
 landing, wh, out, q = sys.argv[1:5]
 s = pipeline.Settings(Path(landing), Path(wh), Path(out), config.load())
 r = pipeline.run(s, parse_quarter(q))
-print('BENCH' + json.dumps({'exit': r.exit_code, 'timings': r.timings}), flush=True)
+print('BENCH' + json.dumps({'exit': r.exit_code, 'timings': r.timings, 'peaks': r.peak_mb}),
+      flush=True)
 """
 
 
@@ -105,6 +106,7 @@ def run_child(landing: Path, wh: Path, out: Path, quarter: str) -> dict:
         "wall_s": round(wall, 1),
         "stages": {k: round(v, 1) for k, v in (info["timings"] or {}).items()},
         "peak_mb": round(usage.ru_maxrss / 1024),
+        "stage_peak_mb": info.get("peaks") or {},
         "exit": info["exit"],
     }
 
@@ -199,7 +201,8 @@ def table(results: list[dict]) -> str:
             f"{r['incremental_vs_full']:.0%} of the full run "
             f"{'PASS' if inc else 'FAIL'} (goal ≤ {INCREMENTAL_GOAL:.0%}); "
             f"exit codes {r['full']['exit']}/{r['incremental']['exit']}; "
-            f"incremental stages {r['incremental']['stages']}"
+            f"incremental stages {r['incremental']['stages']}; peak MB as each stage "
+            f"ended (running maximum) {r['full'].get('stage_peak_mb', {})}"
         )
     return "\n".join(lines)
 

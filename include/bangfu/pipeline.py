@@ -41,6 +41,9 @@ class RunResult:
     gate: GateResult | None = None
     published: Path | None = None  # the bulletin version folder
     timings: dict[str, float] | None = None
+    # this process's peak RSS in MB as each stage ended (a running maximum: the stage whose
+    # figure jumps is the one that raised the peak)
+    peak_mb: dict[str, int] | None = None
 
 
 def ingest(s: Settings, sources: list[str] | None = None):
@@ -82,14 +85,24 @@ def publish(s: Settings, quarter: Quarter, gate: GateResult) -> Path:
 
 def run(s: Settings, quarter: Quarter) -> RunResult:
     """The whole chain for one quarter. Exit 0 published, 3 blocked by the gate."""
+    import resource
+
     timings: dict[str, float] = {}
+    peaks: dict[str, int] = {}
 
     def timed(name, fn, *args, **kwargs):
         t0 = time.perf_counter()
         log.info("[%s] %s ...", quarter, name)
         value = fn(*args, **kwargs)
         timings[name] = time.perf_counter() - t0
-        log.info("[%s] %s done in %.1f s", quarter, name, timings[name])
+        peaks[name] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024  # KB on Linux
+        log.info(
+            "[%s] %s done in %.1f s (peak memory so far %d MB)",
+            quarter,
+            name,
+            timings[name],
+            peaks[name],
+        )
         return value
 
     timed("ingest", ingest, s)
@@ -102,7 +115,9 @@ def run(s: Settings, quarter: Quarter) -> RunResult:
             len(gate.blocking),
             gate.report_dir,
         )
-        return RunResult(quarter, EXIT_BLOCKED, gate=gate, timings=timings)
+        return RunResult(quarter, EXIT_BLOCKED, gate=gate, timings=timings, peak_mb=peaks)
     version = timed("publish", publish, s, quarter, gate)
     log.info("[%s] published %s", quarter, version)
-    return RunResult(quarter, EXIT_PUBLISHED, gate=gate, published=version, timings=timings)
+    return RunResult(
+        quarter, EXIT_PUBLISHED, gate=gate, published=version, timings=timings, peak_mb=peaks
+    )

@@ -1,7 +1,8 @@
 """The data-quality gate (SPEC §6): suites, business checks, acknowledgements, report.
 
 `run_gate` is called by `bangfu.pipeline.check` after the dbt build and before
-publication. It reads the warehouse read-only and never writes it.
+publication. It reads the warehouse read-only and never writes it; besides the report it
+writes only its cache of per-file suite results, `<out>/.gate-cache/`.
 """
 
 from __future__ import annotations
@@ -18,6 +19,8 @@ from bangfu.quality.findings import Finding, GateResult
 log = logging.getLogger(__name__)
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
+# per-file results of chunked suites (bangfu.quality.chunked); safe to delete at any time
+CACHE_FOLDER = ".gate-cache"
 
 
 def run_gate(
@@ -40,7 +43,9 @@ def run_gate(
     severities = dict(config.quality["severities"])
     findings: list[Finding] = []
     with WarehouseReader(Path(warehouse), config, target) as reader:
-        suite_findings, suites = run_suites(reader, config, report_dir / "gx")
+        suite_findings, suites = run_suites(
+            reader, config, report_dir / "gx", cache_dir=Path(out) / CACHE_FOLDER
+        )
         findings += suite_findings
         ctx = RuleContext(reader, config, quarter)
         for name, rule in RULES.items():

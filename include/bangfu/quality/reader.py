@@ -86,13 +86,69 @@ class WarehouseReader:
                 df = pd.DataFrame(cur.fetchall(), columns=cols)
         return _decimals_to_float(df)
 
+    def columns(self, table: str) -> list[str]:
+        """The table's columns, in their order (empty when it does not exist)."""
+        schema, _, name = table.partition(".")
+        rows = self.rows(
+            "select column_name from information_schema.columns"
+            " where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        )
+        return [str(c) for (c,) in rows]
+
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
-        cols = ", ".join(columns) if columns else "*"
+        cols = ", ".join(quote(c) for c in columns) if columns else "*"
         return self.query(f"select {cols} from {table}")
+
+    def read_files(
+        self, table: str, columns: list[str], file_column: str, file_ids: list[int | None]
+    ) -> pd.DataFrame:
+        """The rows of the given files (`None`: the rows without a file) in `columns`."""
+        ids = [f for f in file_ids if f is not None]
+        where = []
+        if ids:
+            where.append(f"{quote(file_column)} in ({', '.join('?' for _ in ids)})")
+        if len(ids) < len(file_ids):
+            where.append(f"{quote(file_column)} is null")
+        cols = ", ".join(quote(c) for c in columns)
+        return self.query(f"select {cols} from {table} where {' or '.join(where)}", ids)
+
+    def file_fingerprints(
+        self, table: str, file_column: str, columns: list[str]
+    ) -> dict[int | None, tuple[int, str]]:
+        """Per file (`None`: rows without one): its row count and a hash of its rows' values
+        in `columns`, independent of row order. One scan; nothing is read into Python."""
+        fc = quote(file_column)
+        cols = ", ".join(quote(c) for c in columns)
+        if self.target == "duckdb":
+            digest = f"sum(hash({cols}))"
+        else:
+            digest = f"sum(hashtextextended(row({cols})::text, 0))"
+        rows = self.rows(f"select {fc}, count(*), {digest} from {table} group by {fc}")
+        return {(None if f is None else int(f)): (int(n), str(h)) for f, n, h in rows}
+
+    def file_hashes(self) -> dict[int, str]:
+        """`file_id` -> `sha256` of every file in the ledger (empty without a ledger)."""
+        if not self.exists("ledger.files"):
+            return {}
+        return {int(f): str(h) for f, h in self.rows("select file_id, sha256 from ledger.files")}
+
+    def engine(self) -> str:
+        """The engine and its version (a cache written by one is not trusted by another)."""
+        if self.target == "duckdb":
+            import duckdb
+
+            return f"duckdb {duckdb.__version__}"
+        return f"postgres {self.rows('show server_version')[0][0]}"
 
     def count_by_file(self, table: str, file_column: str = "_file_id") -> dict[int, int]:
         rows = self.rows(f"select {file_column}, count(*) from {table} group by {file_column}")
         return {int(f): int(n) for f, n in rows if f is not None}
+
+
+def quote(identifier: str) -> str:
+    """A column name as a quoted SQL identifier (DuckDB and PostgreSQL alike)."""
+    return '"' + identifier.replace('"', '""') + '"'
 
 
 def _decimals_to_float(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,14 +1,17 @@
 """Great Expectations suites (files in `expectations/`) run on dataframes.
 
 GX through SQLAlchemy on DuckDB silently validates nothing (STACK-NOTES), so each table
-is read into pandas (read-only) and validated with an ephemeral, offline context. Each
-suite file names its table in `meta.table` and the columns that locate a row in
-`meta.index_columns`; each expectation's `meta` carries `check` (the severity key in
-`quality.severities`) and `description` (Chinese, used in the finding).
+is read into pandas (read-only; only the columns the suite needs) and validated with an
+ephemeral, offline context. Each suite file names its table in `meta.table` and the
+columns that locate a row in `meta.index_columns`; each expectation's `meta` carries
+`check` (the severity key in `quality.severities`) and `description` (Chinese, used in
+the finding). A suite with `meta.chunk_by` is validated by groups of files, with a cache
+of per-file results (`bangfu.quality.chunked`).
 """
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 from pathlib import Path
@@ -30,12 +33,20 @@ def expectations_dir(config: Config) -> Path:
 
 
 def load_suite_files(folder: Path) -> list[dict[str, Any]]:
-    """Every `*.json` suite in the folder, sorted by name."""
+    """Every `*.json` suite in the folder, sorted by name, with `_path` and `_sha256` (of
+    the file's bytes) added. Raises ValueError for a suite without `meta.table` or with a
+    `meta.chunk_by` its expectations do not allow."""
+    from bangfu.quality.chunked import check_chunkable
+
     suites = []
     for path in sorted(folder.glob("*.json")):
-        data = json.loads(path.read_text(encoding="utf-8"))
+        content = path.read_bytes()
+        data = json.loads(content.decode("utf-8"))
         if "table" not in data.get("meta", {}):
             raise ValueError(f"suite {path} has no meta.table")
+        check_chunkable(data, path)
+        data["_path"] = str(path)
+        data["_sha256"] = hashlib.sha256(content).hexdigest()
         suites.append(data)
     return suites
 
@@ -59,65 +70,121 @@ def _offline_context():
     return gx.get_context(mode="ephemeral", project_config=cfg)
 
 
+def columns_needed(spec: dict[str, Any], available: list[str]) -> list[str] | None:
+    """The table's columns the suite reads (its expectations', `index_columns`, `chunk_by`),
+    in table order; None (every column) when an expectation looks at the table's shape or
+    filters rows with a `row_condition`. A column the table lacks is left out (GX then
+    reports it missing, as it would on the whole table)."""
+    meta = spec["meta"]
+    wanted = set(meta.get("index_columns") or [])
+    if meta.get("chunk_by"):
+        wanted.add(meta["chunk_by"])
+    for exp in spec["expectations"]:
+        kwargs = exp.get("kwargs") or {}
+        if exp["type"].startswith("expect_table_column") or kwargs.get("row_condition"):
+            return None
+        for key in ("column", "column_A", "column_B"):
+            if isinstance(kwargs.get(key), str):
+                wanted.add(kwargs[key])
+        wanted.update(kwargs.get("column_list") or [])
+    keep = [c for c in available if c in wanted]
+    return keep or None
+
+
 def run_suites(
-    reader: WarehouseReader, config: Config, results_dir: Path
+    reader: WarehouseReader, config: Config, results_dir: Path, cache_dir: Path | None = None
 ) -> tuple[list[Finding], dict[str, bool]]:
     """Validate every suite's table; write each result as JSON; return findings.
 
-    Returns the findings and, per suite name, whether it passed.
+    Only the columns a suite needs are read. A suite with `meta.chunk_by` is validated by
+    groups of files (`bangfu.quality.chunked`), its per-file results kept in `cache_dir`
+    (none: no cache). Returns the findings and, per suite name, whether it passed.
     """
+    import copy
+
     from great_expectations.core import ExpectationSuite
+
+    from bangfu.quality.chunked import validate_chunked
 
     results_dir.mkdir(parents=True, exist_ok=True)
     context = _offline_context()
     asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
     batch_definition = asset.add_batch_definition_whole_dataframe("whole")
+
+    def validate(df, expectations: list[dict[str, Any]], result_format: Any) -> dict[str, Any]:
+        suite = ExpectationSuite(name="batch", expectations=copy.deepcopy(expectations))
+        batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
+        return batch.validate(suite, result_format=result_format).to_json_dict()
+
     findings: list[Finding] = []
     outcome: dict[str, bool] = {}
     for spec in load_suite_files(expectations_dir(config)):
         meta = spec["meta"]
         table, check = meta["table"], meta.get("check", "source_structure")
-        if not reader.exists(table):
-            findings.append(
-                Finding(check, config.severity(check), "", "", f"表 {table} 不存在", table)
-            )
+        chunk = meta.get("chunk_by")
+        available = reader.columns(table) if reader.exists(table) else []
+        problem = (
+            f"表 {table} 不存在"
+            if not available
+            else f"表 {table} 没有分块列 {chunk}（meta.chunk_by），无法检查"
+            if chunk and chunk not in available
+            else None
+        )
+        if problem:
+            findings.append(Finding(check, config.severity(check), "", "", problem, table))
             outcome[spec["name"]] = False
             continue
-        df = reader.read(table)
-        index_cols = [c for c in meta.get("index_columns", []) if c in df.columns]
-        suite = ExpectationSuite(
-            name=spec["name"], expectations=spec["expectations"], meta=spec.get("meta")
-        )
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
-        # BASIC first (about 3× cheaper than COMPLETE); failing expectations are run again
-        # with COMPLETE results to locate their rows
-        result = batch.validate(suite, result_format="BASIC")
-        payload = result.to_json_dict()
+        columns = columns_needed(spec, available)
+        index_cols = [c for c in meta.get("index_columns", []) if c in available]
+        if chunk:
+            payload = validate_chunked(
+                spec,
+                reader,
+                validate,
+                columns or available,
+                index_cols,
+                cache_dir,
+                MAX_ROWS_LISTED,
+            )
+            failed = [r for r in payload["results"] if not r["success"]]
+            detailed = {**payload, "results": failed}
+        else:
+            payload, detailed = _validate_whole(spec, reader.read(table, columns), validate)
         _write_json(results_dir / f"{spec['name']}.json", payload)
-        outcome[spec["name"]] = bool(result.success)
-        failed = [r["expectation_config"] for r in payload["results"] if not r["success"]]
-        if not failed:
+        outcome[spec["name"]] = bool(payload["success"])
+        if detailed is None or not detailed["results"]:
             continue
-        again = ExpectationSuite(
-            name=f"{spec['name']}.failures",
-            expectations=[
-                {
-                    "type": c["type"],
-                    "kwargs": {k: v for k, v in c["kwargs"].items() if k != "batch_id"},
-                    "meta": c.get("meta") or {},
-                }
-                for c in failed
-            ],
-        )
-        result_format: dict[str, Any] = {"result_format": "COMPLETE"}
-        if index_cols:
-            result_format["unexpected_index_column_names"] = index_cols
-        detailed = batch.validate(again, result_format=result_format).to_json_dict()
         _write_json(results_dir / f"{spec['name']}.failures.json", detailed)
         for res in detailed["results"]:
             if not res["success"]:
                 findings.append(_finding(table, res, index_cols, config))
     return findings, outcome
+
+
+def _validate_whole(spec: dict[str, Any], df, validate) -> tuple[dict, dict | None]:
+    """The suite on the whole table: BASIC first (about 3× cheaper than COMPLETE), then the
+    failing expectations again with COMPLETE results to locate their rows."""
+    meta = spec["meta"]
+    index_cols = [c for c in meta.get("index_columns", []) if c in df.columns]
+    payload = validate(df, spec["expectations"], "BASIC")
+    payload["suite_name"] = spec["name"]
+    failed = [r["expectation_config"] for r in payload["results"] if not r["success"]]
+    if not failed:
+        return payload, None
+    again = [
+        {
+            "type": c["type"],
+            "kwargs": {k: v for k, v in c["kwargs"].items() if k != "batch_id"},
+            "meta": c.get("meta") or {},
+        }
+        for c in failed
+    ]
+    result_format: dict[str, Any] = {"result_format": "COMPLETE"}
+    if index_cols:
+        result_format["unexpected_index_column_names"] = index_cols
+    detailed = validate(df, again, result_format)
+    detailed["suite_name"] = f"{spec['name']}.failures"
+    return payload, detailed
 
 
 def _write_json(path: Path, payload: dict[str, Any]) -> None:
@@ -158,7 +225,7 @@ def _finding(table: str, res: dict[str, Any], index_cols: list[str], config: Con
     for row in (info.get("unexpected_index_list") or [])[:MAX_ROWS_LISTED]:
         if isinstance(row, dict) and index_cols:
             refs.append(f"{table}[" + ",".join(f"{c}={row.get(c)}" for c in index_cols) + "]")
-    total = len(info.get("unexpected_index_list") or [])
+    total = info.get("unexpected_index_count", len(info.get("unexpected_index_list") or []))
     if total > MAX_ROWS_LISTED:
         refs.append(f"…共 {total} 行")
     return Finding(check, config.severity(check), "", "", detail, "; ".join(refs) or table)
