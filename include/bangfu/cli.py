@@ -64,6 +64,11 @@ def _parser() -> argparse.ArgumentParser:
 
     b = sub.add_parser("build", help="dbt build on the raw layer")
     common(b, landing=False)
+    b.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild the incremental order models from scratch (after editing a macro they use)",
+    )
 
     d = sub.add_parser("docs", help="generate the dbt docs site (offline) for analysts")
     common(d, landing=False)
@@ -137,7 +142,7 @@ def _dispatch(args: argparse.Namespace, settings: pipeline.Settings, cfg) -> int
         print(report.summary())
         return 0
     if args.command == "build":
-        pipeline.build(settings)
+        pipeline.build(settings, full_refresh=args.full_refresh)
         return 0
     if args.command == "docs":
         from bangfu.transform import docs_generate

@@ -55,13 +55,16 @@ def ingest(s: Settings, sources: list[str] | None = None):
         return ingest_landing(s.landing, s.warehouse, s.config, sources=sources)
 
 
-def build(s: Settings, through: Quarter | None = None) -> None:
-    """dbt build (models and dbt tests) on the configured target."""
+def build(s: Settings, through: Quarter | None = None, full_refresh: bool = False) -> None:
+    """dbt build (models and dbt tests) on the configured target; the order models are
+    incremental unless `full_refresh`."""
     from bangfu.transform import build as dbt_build
     from bangfu.warehouse import writer_lock
 
     with writer_lock(s.warehouse):
-        dbt_build(s.warehouse, s.config, target=s.target, through=through)
+        dbt_build(
+            s.warehouse, s.config, target=s.target, through=through, full_refresh=full_refresh
+        )
 
 
 def check(s: Settings, quarter: Quarter) -> GateResult:

@@ -12,6 +12,16 @@ dbt runs in-process by default (`dbtRunner`; it saves the 2-3 s of a fresh dbt
 import per build); `BANGFU_DBT_SUBPROCESS=1` runs it as a child process instead.
 Either way no DuckDB connection stays open afterwards: the quality gate opens the
 file next.
+
+Each (target, warehouse, vars) has its own target folder (`target/duckdb-<key>`): dbt's
+partial parse holds only for the same vars and connection (the DuckDB path is part of
+it), so one shared folder reparsed the whole project (~4 s) whenever another warehouse
+or quarter had built in between. The least recently used beyond KEEP_TARGETS go.
+
+dbt unit tests check the SQL, not the data: a build runs them unless the project's
+files and dbt's version are those of the last build in that folder whose unit tests
+all passed. The order models are incremental (dbt_project/macros/orders_state.sql);
+`build(full_refresh=True)` rebuilds them from scratch.
 """
 
 from __future__ import annotations
@@ -36,6 +46,7 @@ log = logging.getLogger(__name__)
 PROJECT_DIR = Path(__file__).resolve().parents[2] / "dbt_project"
 TARGETS = ("duckdb", "postgres")
 ANALYST_ROLE = "bangfu_analyst"
+KEEP_TARGETS = 8  # target folders kept per target (one per warehouse and vars)
 # run_results.json of the last dbt command of this process (timings, tests that ran)
 LAST_RUN: dict[str, Any] = {}
 
@@ -76,6 +87,7 @@ def profile_env(warehouse: Path, config: Config, target: str) -> dict[str, str]:
     env = {
         "BANGFU_DBT_TARGET": target,
         "BANGFU_WAREHOUSE": str(Path(warehouse).resolve()),
+        "BANGFU_DUCKDB_MEMORY_LIMIT": config.duckdb_memory_limit(),
         "DO_NOT_TRACK": "1",
         "DBT_SEND_ANONYMOUS_USAGE_STATS": "false",
     }
@@ -98,7 +110,58 @@ def _environ(extra: dict[str, str]) -> Iterator[None]:
                 os.environ[k] = v
 
 
-def _dbt_args(command: str, target: str, variables: dict[str, Any]) -> list[str]:
+def target_dir(target: str, env: dict[str, str], variables: dict[str, Any]) -> Path:
+    """The target folder of one (target, connection, vars): its partial parse stays valid."""
+    import hashlib
+
+    conn = {k: v for k, v in env.items() if k.startswith("BANGFU_") and "PASSWORD" not in k}
+    key = json.dumps([conn, variables], sort_keys=True, ensure_ascii=False)
+    return PROJECT_DIR / "target" / f"{target}-{hashlib.sha1(key.encode()).hexdigest()[:10]}"
+
+
+def _prune_targets(target: str, keep: Path) -> None:
+    """Remove the least recently used target folders beyond KEEP_TARGETS (unlocked only)."""
+    import fcntl
+    import shutil
+
+    folders = sorted(
+        (d for d in (PROJECT_DIR / "target").glob(f"{target}-*") if d.is_dir() and d != keep),
+        key=lambda d: d.stat().st_mtime,
+        reverse=True,
+    )
+    for d in folders[KEEP_TARGETS - 1 :]:
+        lock = d.parent / f".{d.name}.lock"
+        with open(lock, "a+") as fh:
+            try:
+                fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except OSError:
+                continue  # in use
+            shutil.rmtree(d, ignore_errors=True)
+            lock.unlink(missing_ok=True)
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def code_hash() -> str:
+    """A hash of everything the unit tests depend on: the project's files and dbt's version."""
+    import hashlib
+
+    from dbt.version import __version__
+
+    h = hashlib.sha1(__version__.encode())
+    files = [PROJECT_DIR / "dbt_project.yml"]
+    for sub in ("models", "macros", "tests"):
+        files += sorted(f for f in (PROJECT_DIR / sub).rglob("*") if f.is_file())
+    for f in files:
+        h.update(f.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+    return h.hexdigest()
+
+
+def _unit_tests_passed(data: dict[str, Any]) -> bool:
+    unit = [r for r in data.get("results", []) if r["unique_id"].startswith("unit_test.")]
+    return bool(unit) and all(r.get("status") == "pass" for r in unit)
+
+
+def _dbt_args(command: str, target: str, variables: dict[str, Any], target_path: Path) -> list[str]:
     return [
         *command.split(),
         "--project-dir",
@@ -108,7 +171,7 @@ def _dbt_args(command: str, target: str, variables: dict[str, Any]) -> list[str]
         "--target",
         target,
         "--target-path",
-        str(PROJECT_DIR / "target" / target),
+        str(target_path),
         "--log-path",
         str(PROJECT_DIR / "logs"),
         "--vars",
@@ -133,11 +196,11 @@ def _close_duckdb() -> None:
 
 
 @contextmanager
-def _project_lock(target: str) -> Iterator[None]:
-    """One dbt run per target at a time: runs share the project's target/ folder."""
+def _target_lock(target_path: Path) -> Iterator[None]:
+    """One dbt run per target folder at a time (same warehouse and vars)."""
     import fcntl
 
-    lock = PROJECT_DIR / "target" / f".{target}.lock"
+    lock = target_path.parent / f".{target_path.name}.lock"
     lock.parent.mkdir(parents=True, exist_ok=True)
     with open(lock, "a+") as fh:
         fcntl.flock(fh, fcntl.LOCK_EX)
@@ -163,19 +226,31 @@ def _failures(data: dict[str, Any]) -> list[tuple[str, str, str]]:
 
 
 def run_dbt(
-    command: str, warehouse: Path, config: Config, target: str, variables: dict[str, Any]
+    command: str,
+    warehouse: Path,
+    config: Config,
+    target: str,
+    variables: dict[str, Any],
+    extra_args: tuple[str, ...] = (),
 ) -> dict[str, Any]:
     """Run one dbt command (build, docs generate, ...); its run_results, or BuildError."""
     if target not in TARGETS:
         raise BuildError(f"unknown target '{target}' (expected one of {', '.join(TARGETS)})")
-    args = _dbt_args(command, target, variables)
     env = profile_env(warehouse, config, target)
-    results_path = PROJECT_DIR / "target" / target / "run_results.json"
+    target_path = target_dir(target, env, variables)
+    args = _dbt_args(command, target, variables, target_path) + list(extra_args)
+    results_path = target_path / "run_results.json"
     t0 = time.perf_counter()
     output = ""
     exc: BaseException | None = None
-    with _project_lock(target):
+    with _target_lock(target_path):
+        _prune_targets(target, target_path)
         results_path.unlink(missing_ok=True)
+        passed = target_path / "unit_tests_passed"
+        code = code_hash() if command == "build" else ""
+        if code and passed.exists() and passed.read_text(encoding="utf-8") == code:
+            args += ["--exclude-resource-type", "unit_test"]
+            log.info("dbt unit tests skipped: the code is the one they passed on")
         if os.environ.get("BANGFU_DBT_SUBPROCESS") == "1":
             proc = subprocess.run(
                 [sys.executable, "-c", "from dbt.cli.main import cli; cli()", *args],
@@ -195,6 +270,8 @@ def run_dbt(
                     _close_duckdb()
             ok, exc = res.success, res.exception
         results = _read_results(results_path)
+        if code and ok and _unit_tests_passed(results):
+            passed.write_text(code, encoding="utf-8")
     LAST_RUN.clear()
     LAST_RUN.update(results)
     seconds = time.perf_counter() - t0
@@ -212,13 +289,23 @@ def run_dbt(
 
 
 def build(
-    warehouse: Path, config: Config, target: str = "duckdb", through: Quarter | None = None
+    warehouse: Path,
+    config: Config,
+    target: str = "duckdb",
+    through: Quarter | None = None,
+    full_refresh: bool = False,
 ) -> None:
-    """`dbt build` on the target (SPEC §4, §5). Raises BuildError naming the failing node."""
+    """`dbt build` on the target (SPEC §4, §5). Raises BuildError naming the failing node.
+
+    The order models fold in only the files landed since the last build (and counted the
+    orders of units whose registry rows changed); they rebuild from scratch by themselves
+    when an earlier order file changed or is gone, and with `full_refresh=True`.
+    """
     warehouse = Path(warehouse)
     if target == "postgres":
         mirror_raw_to_postgres(warehouse, config.postgres_dsn())
-    run_dbt("build", warehouse, config, target, dbt_vars(config, through))
+    extra = ("--full-refresh",) if full_refresh else ()
+    run_dbt("build", warehouse, config, target, dbt_vars(config, through), extra)
     if target == "postgres":
         ensure_analyst_role(config.postgres_dsn())
 
@@ -230,8 +317,9 @@ def docs_generate(
 
     Pass the same `through` as the last build to reuse its parse (vars are part of it).
     """
-    run_dbt("docs generate", Path(warehouse), config, target, dbt_vars(config, through))
-    return PROJECT_DIR / "target" / target
+    variables = dbt_vars(config, through)
+    run_dbt("docs generate", Path(warehouse), config, target, variables)
+    return target_dir(target, profile_env(Path(warehouse), config, target), variables)
 
 
 def mirror_raw_to_postgres(warehouse: Path, dsn: str) -> dict[str, int]:

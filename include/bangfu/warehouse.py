@@ -28,13 +28,17 @@ class WarehouseBusy(RuntimeError):
     """Another process holds the writer lock for longer than we were willing to wait."""
 
 
-def connect(path: str | os.PathLike[str], read_only: bool = False) -> duckdb.DuckDBPyConnection:
+def connect(
+    path: str | os.PathLike[str], read_only: bool = False, memory_limit: str | None = None
+) -> duckdb.DuckDBPyConnection:
+    """Open the warehouse file; `memory_limit` (e.g. `2GB`) caps DuckDB's memory."""
     import duckdb
 
     p = Path(path)
     if not read_only:
         p.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(p), read_only=read_only)
+    settings = {"memory_limit": memory_limit} if memory_limit else {}
+    return duckdb.connect(str(p), read_only=read_only, config=settings)
 
 
 @contextlib.contextmanager

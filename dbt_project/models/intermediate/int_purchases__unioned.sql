@@ -1,3 +1,7 @@
+-- A view: its rows are a filtered copy of int_orders__counted (millions at 10M orders) plus
+-- the report lines; writing them out cost more than the two models that read it.
+{{ config(materialized='view') }}
+
 -- One row per counted purchase of a registered unit: platform orders (channel 832平台,
 -- net amount) and the winning reports' lines of every channel but 832平台 (SPEC 4.1).
 with orders as (

@@ -77,6 +77,10 @@ class Config:
         """The parameters the dbt models read with var()."""
         return {**self.rules, **self.exit_rules}
 
+    def duckdb_memory_limit(self) -> str:
+        """DuckDB's `memory_limit` for the warehouse's writers (e.g. `2GB`)."""
+        return str(self.warehouse.get("duckdb_memory_limit") or "2GB")
+
     def postgres_dsn(self) -> str:
         return os.environ.get("BANGFU_PG_DSN") or self.warehouse["postgres_dsn"]
 
