@@ -5,6 +5,8 @@ against the registry and the region list), then each source folder in a fixed or
 files sorted by their path relative to the landing root. Each new file version (by
 SHA-256) is archived and loaded in its own transaction: either all its rows are in
 the raw tables and `ledger.quarantine`, with its `ledger.files` row, or none are.
+A file is not even read when `ledger.file_times` says its path had the same size,
+modification and change times when it was last hashed (a write changes both times).
 Files at the landing root and under `acknowledgements/` are not ingested.
 """
 
@@ -20,7 +22,14 @@ from importlib import resources
 from pathlib import Path
 
 from bangfu.config import Config
-from bangfu.ledger import FileOutcome, Ledger, archive_file, sha256_file
+from bangfu.ledger import (
+    FileOutcome,
+    Ledger,
+    archive_file,
+    file_times,
+    printable_path,
+    sha256_file,
+)
 from bangfu.readers import RetryWithCleanCopy, UnreadableFile
 from bangfu.scratch import remove_stale, scratch_name
 
@@ -165,9 +174,9 @@ def ingest_landing(
     if unknown:
         raise ValueError(f"unknown source(s) {unknown}; known: {', '.join(DATA_SOURCES)}")
     report = IngestReport()
-    con = connect(warehouse)
+    con = connect(warehouse, memory_limit=config.duckdb_memory_limit())
     try:
-        for stmt in raw_schema.ddl():
+        for stmt in raw_schema.ddl() + raw_schema.ingest_ddl():
             con.execute(stmt)
         # transcoded copies live beside the warehouse, named after this process, so a
         # killed run's leftovers are found and removed by the next one
@@ -191,6 +200,9 @@ def ingest_landing(
 
 
 SCRATCH_PREFIX = ".ingest-scratch-"
+# a file whose modification or change time is this recent when it is hashed is hashed
+# again next run (its times are not kept): a rewrite in the same tick keeps the times
+RECENT_NS = 1_000_000_000
 
 # files of these sources are loaded by SQL straight into the tables (or replace a
 # table), so each gets a transaction of its own; the small files of the other sources
@@ -277,10 +289,21 @@ class _Run:
 
         t0 = time.perf_counter()
         rel = path.relative_to(self.landing).as_posix()
+        # times taken before hashing: a write after this point changes them for next run
+        st, seen_ns = file_times(path), time.time_ns()
+        if st is not None and (sha := self.ledger.unchanged(printable_path(rel), st)):
+            log.info("%s: already ingested (same size and times), skipped unread", rel)
+            return FileOutcome(source, rel, sha, st.st_size)
         sha, size = sha256_file(path)
         outcome = FileOutcome(source, rel, sha, size)
+        if st is not None and seen_ns - max(st.st_mtime_ns, st.st_ctime_ns) > RECENT_NS:
+            # (a file written just now may be written again within the same clock tick,
+            # leaving its times as they are: its times are not kept, so it is hashed again)
+            outcome.mtime_ns, outcome.ctime_ns = st.st_mtime_ns, st.st_ctime_ns
         if self.ledger.known(sha) or any(f.sha256 == sha for f in self.writer.files):
             log.info("%s: already ingested (same content), skipped", rel)
+            if outcome.mtime_ns is not None:
+                self.writer.restat.append(outcome)  # the next run skips it unread
             return outcome
         outcome.file_id = self.ledger.next_file_id()
         ctx = Context(

@@ -11,6 +11,7 @@ import hashlib
 import json
 import os
 import shutil
+import stat
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -85,6 +86,8 @@ class FileOutcome:
     outcome: str = "skipped"  # loaded | partial | quarantined | skipped | error
     message: str | None = None
     seconds: float = 0.0
+    mtime_ns: int | None = None  # os.stat() of the landed file when it was hashed
+    ctime_ns: int | None = None
 
     def __post_init__(self) -> None:
         self.path = printable_path(self.path)
@@ -106,11 +109,43 @@ class QuarantineRow:
     raw: str | None
 
 
+def file_times(path: Path) -> os.stat_result | None:
+    """os.lstat() of a landed regular file; None for a symlink or a file that is gone."""
+    try:
+        st = os.lstat(path)
+    except OSError:
+        return None
+    return st if stat.S_ISREG(st.st_mode) else None
+
+
 @dataclass
 class Ledger:
     con: duckdb.DuckDBPyConnection
     _next_id: int | None = field(default=None, repr=False)
     _known: set[str] | None = field(default=None, repr=False)
+    # path -> (size, mtime_ns, ctime_ns, sha256) from ledger.file_times
+    _stats: dict[str, tuple] | None = field(default=None, repr=False)
+
+    def _latest(self) -> dict[str, tuple]:
+        if self._stats is None:
+            rows = self.con.execute(
+                "SELECT path, size_bytes, mtime_ns, ctime_ns, sha256 FROM ledger.file_times"
+            ).fetchall()
+            self._stats = {r[0]: tuple(r[1:]) for r in rows}
+        return self._stats
+
+    def unchanged(self, path: str, st: os.stat_result) -> str | None:
+        """The SHA-256 `path` had when last hashed, if the file there still has the size and
+        modification and change times it had then (else None: hash it). That content is in
+        ledger.files (both rows are written in one transaction).
+
+        A write to the file changes its mtime and ctime; setting the mtime back (touch,
+        cp -p) changes the ctime, which no user can set, so an edited file is re-hashed.
+        """
+        got = self._latest().get(path)
+        if got and got[:3] == (st.st_size, st.st_mtime_ns, st.st_ctime_ns):
+            return got[3]
+        return None
 
     def known(self, sha: str) -> bool:
         if self._known is None:
@@ -126,6 +161,7 @@ class Ledger:
         """After a rollback: re-read ids and hashes from the database."""
         self._next_id = None
         self._known = None
+        self._stats = None
 
     def next_file_id(self) -> int:
         """The ledger's ingestion sequence (1, 2, ...): a later file has a larger id."""
@@ -159,6 +195,7 @@ class Writer:
         self.tables: dict[str, list[dict[str, Any]]] = {}
         self.quarantine: list[tuple] = []
         self.files: list[FileOutcome] = []
+        self.restat: list[FileOutcome] = []  # known content, hashed: times to remember
 
     def add(self, target: str, records: list[dict[str, Any]]) -> None:
         if records:
@@ -183,7 +220,7 @@ class Writer:
         del self.files[nf:]
 
     def clear(self) -> None:
-        self.tables, self.quarantine, self.files = {}, [], []
+        self.tables, self.quarantine, self.files, self.restat = {}, [], [], []
 
     def flush(self, con: duckdb.DuckDBPyConnection) -> None:
         from bangfu.sources.common import insert_records
@@ -206,4 +243,14 @@ class Writer:
             ]  # fmt: skip
             records = [{n: getattr(f, n) for n in names} | {"ingested_at": now} for f in self.files]
             insert_records(con, "ledger.files", records)
+        timed = [f for f in self.files + self.restat if f.mtime_ns is not None]
+        if timed:
+            con.execute(
+                "INSERT OR REPLACE INTO ledger.file_times SELECT unnest(?::VARCHAR[]), "
+                "unnest(?::VARCHAR[]), unnest(?::BIGINT[]), unnest(?::BIGINT[]), "
+                "unnest(?::BIGINT[])",
+                [[f.path for f in timed], [f.sha256 for f in timed],
+                 [f.size_bytes for f in timed], [f.mtime_ns for f in timed],
+                 [f.ctime_ns for f in timed]],
+            )  # fmt: skip
         self.clear()

@@ -177,6 +177,25 @@ SOURCES: dict[str, tuple[str, ...]] = {
 }
 
 
+# ingestion's own bookkeeping, not part of the contract (dbt and the mirror ignore it)
+INGEST_TABLES: dict[str, str] = {
+    # the os.stat() of each landed path when its content (sha256, in ledger.files) was
+    # last hashed: a run skips, unread, a file whose size and both times still match
+    "ledger.file_times": """
+        path               VARCHAR PRIMARY KEY,   -- relative to the landing root
+        sha256             VARCHAR NOT NULL,
+        size_bytes         BIGINT NOT NULL,
+        mtime_ns           BIGINT NOT NULL,
+        ctime_ns           BIGINT NOT NULL
+    """,
+}
+
+
+def ingest_ddl() -> list[str]:
+    """CREATE statements for ingestion's own tables, idempotent."""
+    return [f"CREATE TABLE IF NOT EXISTS {n} ({cols})" for n, cols in INGEST_TABLES.items()]
+
+
 def ddl() -> list[str]:
     """CREATE statements for every schema and table, idempotent."""
     stmts = [f"CREATE SCHEMA IF NOT EXISTS {s}" for s in SCHEMAS]

@@ -144,6 +144,20 @@ def mixed_line_endings(path: Path, head_bytes: int = 1024 * 1024) -> bool:
     return 0 < crlf < head.count(b"\n")
 
 
+# C0 control bytes but tab, LF and CR, and DEL: in UTF-8 they never occur inside a
+# multi-byte character, so a file without them has no cell holding a control character
+CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+
+
+def has_control_bytes(path: Path) -> bool:
+    """True when the (UTF-8) file holds a control byte anywhere (one streaming pass)."""
+    with open(path, "rb") as fh:
+        while chunk := fh.read(CHUNK):
+            if len(chunk.translate(None, CONTROL_BYTES)) != len(chunk):
+                return True
+    return False
+
+
 def transcode_to_utf8(path: Path, encoding: str, out: Path) -> None:
     """Streaming re-encoding to plain UTF-8 (no BOM) with LF line ends."""
     dec = codecs.getincrementaldecoder(encoding)()

@@ -132,3 +132,22 @@ def test_header_only_empty_and_missing_column_files(landing, ingest, query, acco
         "loaded",
     }
     assert UNIT_A  # the registry unit used by order()
+
+
+def test_orders_control_characters_quarantined_others_load(landing, ingest, query, tmp_path):
+    """A file holding a control byte takes the per-cell check (a clean file skips it)."""
+    from bangfu.readers import has_control_bytes
+
+    rows = [order("O1"), order("O\x07二"), order("O3"), order("O4\t")]
+    path = write_csv(landing / "platform_orders" / "ctl.csv", ORDER_HEADER, rows)
+    clean = write_csv(tmp_path / "clean.csv", ORDER_HEADER, [order("O1"), order("O4\t")])
+    assert has_control_bytes(path) and not has_control_bytes(clean)  # tab is allowed
+
+    ingest(landing)
+    loaded = dict(query("SELECT order_id, _row_number FROM raw.platform_orders"))
+    assert loaded == {"O1": 2, "O3": 4, "O4\t": 5}  # (trim() keeps a tab)
+    ((row, reason, raw),) = query(
+        "SELECT row_number, reason, raw FROM ledger.quarantine WHERE source = 'platform_orders'"
+    )
+    assert (row, reason) == (3, "含有控制字符")
+    assert json.loads(raw)["订单编号"] == "O\x07二"

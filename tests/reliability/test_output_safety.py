@@ -104,11 +104,14 @@ REVIEWED = {
     ("bench_ingest.py", "generate_orders"),
     ("quality/reader.py", "read"),
     ("quality/reader.py", "count_by_file"),
+    ("quality/reader.py", "read_files"),  # quoted identifiers, file ids as `?` parameters
+    ("quality/reader.py", "file_fingerprints"),  # quoted identifiers from the suite files
     ("quality/rules.py", "row_loss_between_layers"),
     ("quality/rules.py", "source_codes"),  # table/column names and `?` placeholders only
     ("sources/common.py", "insert_records"),
     ("sources/platform_orders.py", "_fast_ts_format"),
     ("sources/platform_orders.py", "_load_csv"),
+    ("sources/platform_orders.py", "_insert"),
     ("sources/platform_orders.py", "insert_valid"),
     ("sources/reference.py", "load"),
     ("transform.py", "mirror_raw_to_postgres"),

@@ -3,7 +3,9 @@
 Large files (a million rows), so rows are never parsed one by one in Python: the file
 is transcoded to UTF-8 if it is GBK (a streaming pass), DuckDB reads it with every
 column as text (malformed lines go to its rejects table), and one SQL statement
-normalises and validates every row (unit and region codes by joins with the registry).
+normalises and validates every row (unit and region codes by casts to ENUM types
+holding the registry, so the scan keeps file order without a window and runs on
+every thread).
 Each cell pays only for the parsing it needs: the file's own datetime format (found
 on a sample) is tried first, the format list and the full-width/Chinese normalisation
 only for the cells it does not fit. Every physical CSV record ends in
@@ -22,6 +24,7 @@ from bangfu.readers import (
     Table,
     UnreadableFile,
     detect_encoding_fast,
+    has_control_bytes,
     mixed_line_endings,
     read_workbook_rows,
     sniff_kind,
@@ -69,6 +72,11 @@ _FW_UPPER = "".join(chr(ord(ch) + 0xFEE0) for ch in _HW_UPPER) + "\u3000"
 _HW_UPPER += " "
 NOT_NUMBER = "无法识别为数字"
 NOT_MONEY = "无法识别为金额"
+# a CSV line may be 10 MB; DuckDB's read buffer (scanned by one thread each) would be
+# 16x that by default, a whole file: 16 MB buffers let several threads share a file
+MAX_LINE, BUFFER = 10_000_000, 16_000_000
+# temporary ENUM types holding the registry codes (see `_load_csv`)
+UNIT_T, REGION_T = "_po_unit_code", "_po_region_code"
 
 
 def _ts(x: str, fast: str = FAST_TS_FORMATS[0]) -> str:
@@ -111,14 +119,19 @@ def _fast_ts_format(con, csv_path: Path, delim: str, header, sample: int = 500) 
         return FAST_TS_FORMATS[0]
     con.execute("CREATE OR REPLACE TEMP TABLE _po_ts_sample (v VARCHAR)")
     con.execute("INSERT INTO _po_ts_sample SELECT unnest(?::VARCHAR[])", [cells])
-    best, best_n = FAST_TS_FORMATS[0], 0
+    # one statement for all formats (a statement per format cost more than the test)
+    counts = []
     for fmt in FAST_TS_FORMATS:
-        full = _ts("v", fmt).replace(f"try_strptime(v, {_sql_str(fmt)}), ", "", 1)
-        fits, wrong = con.execute(
-            f"SELECT count(*) FILTER (WHERE f IS NOT NULL), "
-            f"count(*) FILTER (WHERE f IS NOT NULL AND f IS DISTINCT FROM {full}) "
-            f"FROM (SELECT v, try_strptime(v, {_sql_str(fmt)}) AS f FROM _po_ts_sample)"
-        ).fetchone()
+        f = f"try_strptime(v, {_sql_str(fmt)})"
+        full = _ts("v", fmt).replace(f"{f}, ", "", 1)
+        counts.append(
+            f"count(*) FILTER (WHERE {f} IS NOT NULL), "
+            f"count(*) FILTER (WHERE {f} IS NOT NULL AND {f} IS DISTINCT FROM {full})"
+        )
+    got = con.execute(f"SELECT {', '.join(counts)} FROM _po_ts_sample").fetchone()
+    best, best_n = FAST_TS_FORMATS[0], 0
+    for i, fmt in enumerate(FAST_TS_FORMATS):
+        fits, wrong = got[2 * i], got[2 * i + 1]
         if wrong == 0 and fits > best_n:
             best, best_n = fmt, fits
     con.execute("DROP TABLE _po_ts_sample")
@@ -196,12 +209,14 @@ def _read_header(csv_path: Path) -> tuple[list[str], str]:
 
 
 def _load_csv(ctx: Context, csv_path: Path) -> None:
-    """Two streaming passes over the CSV: valid rows into raw.platform_orders, then the
-    others (with their reasons and the row as JSON) into ledger.quarantine.
+    """One scan of the CSV into the temporary table `_po_typed` (every row parsed and
+    checked once; reasons and raw JSON only for failing rows), then valid rows into
+    raw.platform_orders and the others into ledger.quarantine.
 
-    No 1M-row temporary table is materialised: DuckDB streams read_csv into the target.
-    Row numbers come from `row_number() OVER ()` (file order, DuckDB keeps insertion
-    order) shifted past the CSV records DuckDB rejected (malformed lines).
+    The scan has no window and no join (registry lookups are casts to ENUM types), so
+    it runs on every thread and DuckDB keeps the file's order in the table
+    (`preserve_insertion_order`): a record's number among the accepted ones is its
+    `rowid` + 1, shifted past the CSV records DuckDB rejected (malformed lines).
     """
     con = ctx.con
     header_cells, delim = _read_header(csv_path)
@@ -217,19 +232,30 @@ def _load_csv(ctx: Context, csv_path: Path) -> None:
             else "ignore_errors=true"
         )
         return (
-            f"(SELECT row_number() OVER () AS k, * FROM read_csv({_sql_str(str(csv_path))}, "
+            f"read_csv({_sql_str(str(csv_path))}, "
             f"header=false, skip=1, columns={columns}, delim={_sql_str(delim)}, quote='\"', "
-            f"escape='\"', auto_detect=false, max_line_size=10000000, {rejects}))"
+            f"escape='\"', auto_detect=false, max_line_size={MAX_LINE}, "
+            f"buffer_size={BUFFER}, {rejects})"
         )
 
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _po_units AS SELECT DISTINCT unit_code AS code FROM raw.units"
+    # the registries as ENUM types: a lookup is a cast (a hash probe), not a join, so the
+    # scan below keeps the file's order without a window and runs on every thread
+    for name, col, table in (
+        (UNIT_T, "unit_code", "raw.units"),
+        (REGION_T, "region_code", "raw.regions"),
+    ):
+        con.execute(f"DROP TYPE IF EXISTS {name}")
+        con.execute(
+            f"CREATE TEMP TYPE {name} AS ENUM "
+            f"(SELECT DISTINCT {col} FROM {table} WHERE {col} IS NOT NULL ORDER BY 1)"
+        )
+    inner, valid, reason = _normalised_select(
+        header,
+        _fast_ts_format(con, csv_path, delim, header),
+        # the per-cell regex is a third of the statement's cost: skipped when no byte of
+        # the file is a control character (so no cell can hold one)
+        may_hold_control=has_control_bytes(csv_path),
     )
-    con.execute(
-        "CREATE OR REPLACE TEMP TABLE _po_regions AS "
-        "SELECT DISTINCT region_code AS code FROM raw.regions"
-    )
-    inner, valid, reason = _normalised_select(header, _fast_ts_format(con, csv_path, delim, header))
     out = {
         "order_id": "t_order_id",
         "ordered_at": "p_ordered_at",
@@ -253,11 +279,13 @@ def _load_csv(ctx: Context, csv_path: Path) -> None:
         f"{_sql_str(name or f'列{i + 1}')}, c{i}" for i, name in enumerate(header_cells)
     )
     keep = "".join(f", s.c{i}" for i in range(len(header_cells)))
-    # one scan: every row parsed once; reasons and raw JSON only for the failing rows
+    # one scan: every row parsed once; reasons and raw JSON only for the failing rows.
+    # The row numbers rest on the table keeping the file's order: say so explicitly
+    con.execute("SET preserve_insertion_order = true")
     con.execute(
         f"""
         CREATE OR REPLACE TEMP TABLE _po_typed AS
-        SELECT k, {", ".join(f"{out[f]} AS {f}" for f in fields)}, ok,
+        SELECT {", ".join(f"{out[f]} AS {f}" for f in fields)}, ok,
             CASE WHEN NOT ok THEN {reason} END AS reason,
             CASE WHEN NOT ok THEN CAST(json_object({json_pairs}) AS VARCHAR) END AS raw
         FROM (
@@ -281,18 +309,48 @@ def _load_csv(ctx: Context, csv_path: Path) -> None:
     else:
         line_expr = "n.k + 1"
         off_join = ""
+    # the typed table holds the accepted records in file order, so k = rowid + 1 - the
+    # first rowid (rows appended in an open transaction are numbered from a large base)
+    first, last, n = con.execute(
+        "SELECT min(rowid), max(rowid), count(*) FROM _po_typed"
+    ).fetchone()
+    if n and last - first + 1 != n:
+        raise RuntimeError(f"_po_typed: rowids {first}..{last} are not dense for {n} rows")
+    typed = f"(SELECT rowid + {1 - (first or 0)} AS k, * FROM _po_typed)"
+    # the row numbers are columns now: the inserts need not keep the rows' order, which
+    # lets DuckDB append in parallel instead of collecting ordered batches
+    con.execute("SET preserve_insertion_order = false")
+    try:
+        loaded, bad = _insert(con, ctx, fields, typed, line_expr, off_join, rej)
+    finally:
+        con.execute("RESET preserve_insertion_order")
+    for t in (rej, scan, "_po_off", "_po_typed"):
+        con.execute(f"DROP TABLE IF EXISTS {t}")
+    for t in (UNIT_T, REGION_T):
+        con.execute(f"DROP TYPE IF EXISTS {t}")
+    landed = loaded + bad + len(reject_lines)
+    if landed == 0:
+        raise UnreadableFile("文件只有表头，没有数据行")
+    ctx.outcome.rows_landed = landed
+    ctx.outcome.rows_loaded = loaded
+    ctx.outcome.rows_quarantined = bad + len(reject_lines)
+
+
+def _insert(con, ctx: Context, fields, typed: str, line_expr: str, off_join: str, rej: str):
+    """Valid rows into raw.platform_orders, the others into ledger.quarantine: (loaded, bad)."""
+    fid = ctx.file_id
     (loaded,) = con.execute(
         f"""
         INSERT INTO raw.platform_orders ({", ".join(fields)}, _file_id, _row_number)
         SELECT {", ".join("n." + f for f in fields)}, {fid}, {line_expr}
-        FROM _po_typed n {off_join} WHERE n.ok
+        FROM {typed} n {off_join} WHERE n.ok
         """
     ).fetchone()
     (bad,) = con.execute(
         f"""
         INSERT INTO ledger.quarantine
         SELECT ?, ?, ?, ?, {line_expr}, n.reason, n.raw
-        FROM _po_typed n {off_join} WHERE NOT n.ok
+        FROM {typed} n {off_join} WHERE NOT n.ok
         """,
         ["platform_orders", fid, ctx.outcome.sha256, ctx.outcome.path],
     ).fetchone()
@@ -307,14 +365,7 @@ def _load_csv(ctx: Context, csv_path: Path) -> None:
         """,
         ["platform_orders", fid, ctx.outcome.sha256, ctx.outcome.path],
     )
-    for t in (rej, scan, "_po_units", "_po_regions", "_po_off", "_po_typed"):
-        con.execute(f"DROP TABLE IF EXISTS {t}")
-    landed = loaded + bad + len(reject_lines)
-    if landed == 0:
-        raise UnreadableFile("文件只有表头，没有数据行")
-    ctx.outcome.rows_landed = landed
-    ctx.outcome.rows_loaded = loaded
-    ctx.outcome.rows_quarantined = bad + len(reject_lines)
+    return loaded, bad
 
 
 _CHARSET_RE = "[0-9A-HJ-NPQRTUW-Y]{18}"
@@ -335,7 +386,9 @@ def _uscc_ok_sql(code: str) -> str:
 _CONTROL_CLASS = "[\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]"
 
 
-def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, str, str]:
+def _normalised_select(
+    header, fast_ts: str = FAST_TS_FORMATS[0], may_hold_control: bool = True
+) -> tuple[str, str, str]:
     """(inner SELECT over `{src}`, the SQL test of a valid row, the SQL reason of an invalid one).
 
     The inner select parses every cell once (`t_*` the trimmed text, `p_*` the parsed
@@ -385,12 +438,11 @@ def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, 
     types = ", ".join(f"'{t}'" for t in PURCHASE_TYPES)
     inner = f"""
         SELECT
-            s.k,
             {", ".join(f"nullif(trim({c(f)}), '') AS t_{f}" for f in texts)},
             {", ".join(f"{expr} AS p_{f}" for f, expr in parsers.items())},
             s.buyer_code, s.region_code, s.purchase_type,
-            units.code IS NOT NULL AS unit_known,
-            regions.code IS NOT NULL AS region_known
+            try_cast(s.buyer_code AS {UNIT_T}) IS NOT NULL AS unit_known,
+            try_cast(s.region_code AS {REGION_T}) IS NOT NULL AS region_known
             {{keep}}
         FROM (
             SELECT *, {code_norm("buyer_code")} AS buyer_code,
@@ -398,8 +450,6 @@ def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, 
                 trim({c("purchase_type")}) AS purchase_type
             FROM {{src}} s
         ) s
-        LEFT JOIN _po_units units ON s.buyer_code = units.code
-        LEFT JOIN _po_regions regions ON s.region_code = regions.code
     """
 
     def parsed_ok(f: str, required: bool) -> str:
@@ -408,7 +458,11 @@ def _normalised_select(header, fast_ts: str = FAST_TS_FORMATS[0]) -> tuple[str, 
         return f"(t_{f} IS NULL OR p_{f} IS NOT NULL)"
 
     text_cols = ", ".join(f"t_{f}" for f in texts if f not in parsers)
-    control_free = f"NOT regexp_matches(concat_ws('', {text_cols}), '{_CONTROL_CLASS}')"
+    control_free = (
+        f"NOT regexp_matches(concat_ws('', {text_cols}), '{_CONTROL_CLASS}')"
+        if may_hold_control
+        else "true"
+    )
     years = f"BETWEEN {p.EARLIEST_YEAR} AND {p.LATEST_YEAR}"
 
     def in_range(f: str) -> str:
