@@ -1,7 +1,7 @@
 """`make bench`: the pipeline end to end at scale, beside the engine's floor (issue 7).
 
 For each size (1M and 10M platform order rows by default) it synthesises a landing folder
-over two years (the other sources in proportion), holds back the order exports of the
+over two years (the other sources at the default city size), holds back the order exports of the
 last quarter, runs `bangfu run` for the report quarter in a child process and records the
 wall time, the per-stage times (`RunResult.timings`) and the child's peak memory; in the
 same run it measures the floor: DuckDB alone reading the same order files (GBK ones
