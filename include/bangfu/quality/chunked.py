@@ -155,9 +155,9 @@ def _suite_folder(
 ) -> Path | None:
     if cache_dir is None:
         return None
-    import great_expectations as gx
+    from bangfu.quality.suites import gx_version
 
-    parts = [spec["_sha256"], gx.__version__, reader.target, reader.engine(), FORMAT]
+    parts = [spec["_sha256"], gx_version(), reader.target, reader.engine(), FORMAT]
     key = hashlib.sha256(f"{'|'.join(parts)}|{max_listed}".encode()).hexdigest()[:24]
     return cache_dir / spec["name"] / key
 
@@ -322,7 +322,7 @@ def _load(path: Path, n: int) -> list[dict[str, Any]] | None:
     return data
 
 
-def _store(path: Path, outcome: list[dict[str, Any]]) -> None:
+def _store(path: Path, outcome: Any) -> None:
     """Write an entry atomically (a killed run leaves no half-written entry)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")

@@ -2,7 +2,7 @@
 
 `run_gate` is called by `bangfu.pipeline.check` after the dbt build and before
 publication. It reads the warehouse read-only and never writes it; besides the report it
-writes only its cache of per-file suite results, `<out>/.gate-cache/`.
+writes only its cache of suite results, `<out>/.gate-cache/` (`bangfu.quality.suites`).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from bangfu.quality.findings import Finding, GateResult
 log = logging.getLogger(__name__)
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
-# per-file results of chunked suites (bangfu.quality.chunked); safe to delete at any time
+# suite outcomes by file (chunked suites) or by table fingerprint; safe to delete any time
 CACHE_FOLDER = ".gate-cache"
 
 

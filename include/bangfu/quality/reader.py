@@ -127,6 +127,25 @@ class WarehouseReader:
         rows = self.rows(f"select {fc}, count(*), {digest} from {table} group by {fc}")
         return {(None if f is None else int(f)): (int(n), str(h)) for f, n, h in rows}
 
+    def table_fingerprint(self, table: str, columns: list[str]) -> str:
+        """The table's row count, its columns' names and types, and a hash of its rows'
+        values in `columns`, independent of row order, as one string. One scan; nothing is
+        read into Python."""
+        schema, _, name = table.partition(".")
+        types = self.rows(
+            "select column_name, data_type from information_schema.columns"
+            " where table_schema = ? and table_name = ? order by ordinal_position",
+            [schema, name],
+        )
+        cols = ", ".join(quote(c) for c in columns)
+        if self.target == "duckdb":
+            digest = f"sum(hash({cols}))"
+        else:
+            digest = f"sum(hashtextextended(row({cols})::text, 0))"
+        [(n, h)] = self.rows(f"select count(*), {digest} from {table}")
+        shape = ",".join(f"{c}:{t}" for c, t in types)
+        return f"{int(n)}|{h}|{','.join(columns)}|{shape}"
+
     def file_hashes(self) -> dict[int, str]:
         """`file_id` -> `sha256` of every file in the ledger (empty without a ledger)."""
         if not self.exists("ledger.files"):

@@ -7,6 +7,14 @@ columns that locate a row in `meta.index_columns`; each expectation's `meta` car
 `check` (the severity key in `quality.severities`) and `description` (Chinese, used in
 the finding). A suite with `meta.chunk_by` is validated by groups of files, with a cache
 of per-file results (`bangfu.quality.chunked`).
+
+Any other suite's outcome is cached whole in `<cache>/<suite>/whole/<key>.json`, where
+`key` hashes the suite file, the GX version, the target and engine, `chunked.FORMAT`, and
+the table's fingerprint (`WarehouseReader.table_fingerprint`: row count, column names and
+types, an order-independent hash of the rows' values in the columns the suite reads).
+A cached outcome is the GX result as first written (its `meta` then says `from_cache`),
+so findings are the same. GX itself is imported only when some suite or file is not in
+the cache: a run over an unchanged warehouse does not import it at all.
 """
 
 from __future__ import annotations
@@ -70,6 +78,34 @@ def _offline_context():
     return gx.get_context(mode="ephemeral", project_config=cfg)
 
 
+def gx_version() -> str:
+    """The installed GX version, without importing GX (seconds)."""
+    from importlib.metadata import version
+
+    return version("great_expectations")
+
+
+class _Validator:
+    """`validate(df, expectations, result_format)` -> GX result as a JSON dict; the GX
+    context is made (and GX imported) on the first call."""
+
+    def __init__(self) -> None:
+        self._batch_definition: Any = None
+
+    def __call__(self, df, expectations: list[dict[str, Any]], result_format: Any) -> dict:
+        import copy
+
+        from great_expectations.core import ExpectationSuite
+
+        if self._batch_definition is None:
+            asset = _offline_context().data_sources.add_pandas("warehouse")
+            table = asset.add_dataframe_asset("table")
+            self._batch_definition = table.add_batch_definition_whole_dataframe("whole")
+        suite = ExpectationSuite(name="batch", expectations=copy.deepcopy(expectations))
+        batch = self._batch_definition.get_batch(batch_parameters={"dataframe": df})
+        return batch.validate(suite, result_format=result_format).to_json_dict()
+
+
 def columns_needed(spec: dict[str, Any], available: list[str]) -> list[str] | None:
     """The table's columns the suite reads (its expectations', `index_columns`, `chunk_by`),
     in table order; None (every column) when an expectation looks at the table's shape or
@@ -97,25 +133,14 @@ def run_suites(
     """Validate every suite's table; write each result as JSON; return findings.
 
     Only the columns a suite needs are read. A suite with `meta.chunk_by` is validated by
-    groups of files (`bangfu.quality.chunked`), its per-file results kept in `cache_dir`
-    (none: no cache). Returns the findings and, per suite name, whether it passed.
+    groups of files (`bangfu.quality.chunked`), its per-file results kept in `cache_dir`;
+    another suite's whole outcome is kept there too, by table fingerprint (none: no
+    cache). Returns the findings and, per suite name, whether it passed.
     """
-    import copy
-
-    from great_expectations.core import ExpectationSuite
-
     from bangfu.quality.chunked import validate_chunked
 
     results_dir.mkdir(parents=True, exist_ok=True)
-    context = _offline_context()
-    asset = context.data_sources.add_pandas("warehouse").add_dataframe_asset("table")
-    batch_definition = asset.add_batch_definition_whole_dataframe("whole")
-
-    def validate(df, expectations: list[dict[str, Any]], result_format: Any) -> dict[str, Any]:
-        suite = ExpectationSuite(name="batch", expectations=copy.deepcopy(expectations))
-        batch = batch_definition.get_batch(batch_parameters={"dataframe": df})
-        return batch.validate(suite, result_format=result_format).to_json_dict()
-
+    validate = _Validator()
     findings: list[Finding] = []
     outcome: dict[str, bool] = {}
     for spec in load_suite_files(expectations_dir(config)):
@@ -149,7 +174,9 @@ def run_suites(
             failed = [r for r in payload["results"] if not r["success"]]
             detailed = {**payload, "results": failed}
         else:
-            payload, detailed = _validate_whole(spec, reader.read(table, columns), validate)
+            payload, detailed = _validate_cached(
+                spec, reader, columns, available, validate, cache_dir
+            )
         _write_json(results_dir / f"{spec['name']}.json", payload)
         outcome[spec["name"]] = bool(payload["success"])
         if detailed is None or not detailed["results"]:
@@ -159,6 +186,52 @@ def run_suites(
             if not res["success"]:
                 findings.append(_finding(table, res, index_cols, config))
     return findings, outcome
+
+
+def _validate_cached(
+    spec: dict[str, Any],
+    reader: WarehouseReader,
+    columns: list[str] | None,
+    available: list[str],
+    validate,
+    cache_dir: Path | None,
+) -> tuple[dict, dict | None]:
+    """`_validate_whole`, or its outcome from the cache when the table did not change."""
+    from bangfu.quality.chunked import FORMAT, _exception, _store
+
+    table = spec["meta"]["table"]
+    entry = None
+    if cache_dir is not None:
+        fingerprint = reader.table_fingerprint(table, columns or available)
+        parts = [spec["_sha256"], gx_version(), reader.target, reader.engine(), FORMAT]
+        key = hashlib.sha256("|".join([*parts, str(MAX_ROWS_LISTED), fingerprint]).encode())
+        entry = cache_dir / spec["name"] / "whole" / f"{key.hexdigest()[:32]}.json"
+        cached = _load_whole(entry)
+        if cached is not None:
+            payload, detailed = cached
+            payload["meta"] = {**(payload.get("meta") or {}), "from_cache": True}
+            return payload, detailed
+    payload, detailed = _validate_whole(spec, reader.read(table, columns), validate)
+    # as JSON, so an outcome is the same fresh or from the cache
+    outcome = json.loads(
+        json.dumps({"payload": payload, "detailed": detailed}, ensure_ascii=False, default=str)
+    )
+    results = outcome["payload"]["results"] + ((outcome["detailed"] or {}).get("results") or [])
+    if entry is not None and not any(_exception(r) for r in results):
+        for old in entry.parent.glob("*.json"):  # one entry a suite: the latest
+            old.unlink(missing_ok=True)
+        _store(entry, outcome)
+    return outcome["payload"], outcome["detailed"]
+
+
+def _load_whole(path: Path) -> tuple[dict, dict | None] | None:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if not isinstance(data, dict) or not isinstance(data.get("payload"), dict):
+        return None
+    return data["payload"], data.get("detailed")
 
 
 def _validate_whole(spec: dict[str, Any], df, validate) -> tuple[dict, dict | None]:
