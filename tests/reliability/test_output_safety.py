@@ -106,6 +106,7 @@ REVIEWED = {
     ("quality/reader.py", "count_by_file"),
     ("quality/reader.py", "read_files"),  # quoted identifiers, file ids as `?` parameters
     ("quality/reader.py", "file_fingerprints"),  # quoted identifiers from the suite files
+    ("quality/reader.py", "table_fingerprint"),  # quoted identifiers from the suite files
     ("quality/rules.py", "row_loss_between_layers"),
     ("quality/rules.py", "source_codes"),  # table/column names and `?` placeholders only
     ("sources/common.py", "insert_records"),
