@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextlib
+
 MARTS = (
     "kpi_unit_quarter",
     "kpi_canteen",
@@ -14,6 +16,24 @@ MARTS = (
     "exit_candidates",
     "quarantine",
 )
+
+
+@contextlib.contextmanager
+def scratch_database(pg_dsn: str, suffix: str):
+    """A fresh PostgreSQL database beside `pg_dsn`'s (its DSN), dropped afterwards."""
+    import psycopg
+
+    server, _, base = pg_dsn.rpartition("/")
+    name = f"{base}_{suffix}"
+    admin = f"{server}/postgres"
+    with psycopg.connect(admin, autocommit=True) as con:
+        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        con.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield f"{server}/{name}"
+    finally:
+        with psycopg.connect(admin, autocommit=True) as con:
+            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def pg_config(base, dsn, tmp_path):

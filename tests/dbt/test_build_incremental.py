@@ -171,19 +171,12 @@ def test_postgres_incremental_build_equals_duckdb(
     incremental, synth_landing, cfg, pg_dsn, tmp_path
 ):
     """The same two builds on PostgreSQL (delete+insert there too) give the same marts."""
-    import psycopg
-    from dbt_marts_compare import assert_same_marts, pg_config, postgres_marts
+    from dbt_marts_compare import assert_same_marts, pg_config, postgres_marts, scratch_database
 
     from bangfu.ingest import ingest_landing
 
     wh, mark, raw_part = incremental
-    name = f"{pg_dsn.rsplit('/', 1)[1]}_incr"
-    admin = pg_dsn.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        con.execute(f'CREATE DATABASE "{name}"')
-    dsn = pg_dsn.rsplit("/", 1)[0] + "/" + name
-    try:
+    with scratch_database(pg_dsn, "incr") as dsn:
         pg_cfg = pg_config(cfg, dsn, tmp_path)
         pg_wh = tmp_path / "pg.duckdb"
         shutil.copyfile(raw_part, pg_wh)
@@ -192,6 +185,3 @@ def test_postgres_incremental_build_equals_duckdb(
         build(pg_wh, pg_cfg, target="postgres")
         assert f"where file_id > {mark}" in _compiled("int_orders__latest")
         assert_same_marts(duckdb_marts(wh), postgres_marts(dsn))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')

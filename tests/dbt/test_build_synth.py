@@ -6,7 +6,13 @@ import shutil
 import time
 
 import pytest
-from dbt_marts_compare import assert_same_marts, duckdb_marts, pg_config, postgres_marts
+from dbt_marts_compare import (
+    assert_same_marts,
+    duckdb_marts,
+    pg_config,
+    postgres_marts,
+    scratch_database,
+)
 
 from bangfu.transform import build
 
@@ -15,21 +21,13 @@ pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 
 def test_synth_marts_identical_on_duckdb_and_postgres(synth_run, cfg, pg_dsn, tmp_path, capsys):
     """The session's pipeline run built DuckDB; build PostgreSQL from the same raw layer."""
-    import psycopg
-
     settings, run = synth_run
     through = run.quarter
     duck = settings.warehouse
     t_duck = run.timings["build"]
 
     # a second, separate database: the hand-made data owns pg_dsn's marts
-    name = f"{pg_dsn.rsplit('/', 1)[1]}_synth"
-    admin = pg_dsn.rsplit("/", 1)[0] + "/postgres"
-    with psycopg.connect(admin, autocommit=True) as con:
-        con.execute(f'DROP DATABASE IF EXISTS "{name}"')
-        con.execute(f'CREATE DATABASE "{name}"')
-    dsn = pg_dsn.rsplit("/", 1)[0] + "/" + name
-    try:
+    with scratch_database(pg_dsn, "synth") as dsn:
         pg_wh = tmp_path / "pg.duckdb"
         shutil.copyfile(duck, pg_wh)
         t0 = time.perf_counter()
@@ -40,8 +38,5 @@ def test_synth_marts_identical_on_duckdb_and_postgres(synth_run, cfg, pg_dsn, tm
         assert len(duck_marts["reconciliation_832"][1]) > 100
         assert len(duck_marts["quarantine"][1]) > 10
         assert_same_marts(duck_marts, postgres_marts(dsn))
-    finally:
-        with psycopg.connect(admin, autocommit=True) as con:
-            con.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     with capsys.disabled():
         print(f"\nsynth dbt build: DuckDB {t_duck:.1f} s, PostgreSQL (with mirror) {t_pg:.1f} s")

@@ -6,29 +6,32 @@
     pre_hook="{{ orders_reset_if_stale() }}"
 ) }}
 {%- set watermark = orders_watermark(is_incremental()) | trim | int %}
+{%- set order_columns = [
+    'order_id',
+    'ordered_at',
+    'updated_at',
+    'buyer_name',
+    'buyer_code',
+    'supplier_name',
+    'product_code',
+    'product_name',
+    'product_category',
+    'region_code',
+    'quantity',
+    'unit_price_yuan',
+    'order_amount_yuan',
+    'refund_amount_yuan',
+    'order_status',
+    'purchase_type',
+    'file_id',
+    'source_row_number',
+] %}
 -- The winning version of each order: latest updated_at; ties -> the file ingested last.
 -- Incremental (macros/orders_state.sql): the orders in files landed since the last build
 -- are ranked again among their new rows and their current winner.
 with new_rows as (
     select
-        order_id,
-        ordered_at,
-        updated_at,
-        buyer_name,
-        buyer_code,
-        supplier_name,
-        product_code,
-        product_name,
-        product_category,
-        region_code,
-        quantity,
-        unit_price_yuan,
-        order_amount_yuan,
-        refund_amount_yuan,
-        order_status,
-        purchase_type,
-        file_id,
-        source_row_number
+        {{ order_columns | join(',\n        ') }}
     from {{ ref('stg_platform__orders') }}
     {%- if watermark >= 0 %}
         where file_id > {{ watermark }}
@@ -40,24 +43,7 @@ orders as (
     {%- if watermark >= 0 %}
         union all
         select
-            order_id,
-            ordered_at,
-            updated_at,
-            buyer_name,
-            buyer_code,
-            supplier_name,
-            product_code,
-            product_name,
-            product_category,
-            region_code,
-            quantity,
-            unit_price_yuan,
-            order_amount_yuan,
-            refund_amount_yuan,
-            order_status,
-            purchase_type,
-            file_id,
-            source_row_number
+            {{ order_columns | join(',\n            ') }}
         from {{ this }}
         where order_id in (select new_rows.order_id from new_rows)
     {%- endif %}
