@@ -138,7 +138,7 @@ def validate_chunked(
             # as JSON, so an outcome is the same fresh or from the cache
             outcomes[fid] = json.loads(json.dumps(outcome, ensure_ascii=False, default=str))
             if fid in entries and not any(o.get("exception") for o in outcome):
-                _store(entries[fid], outcomes[fid])
+                store_entry(entries[fid], outcomes[fid])
     log.debug(
         "suite %s: %d file(s), %d from the cache, %d validated in %d chunk(s)",
         spec["name"],
@@ -150,15 +150,26 @@ def validate_chunked(
     return _merge(spec, [outcomes[f] for f in order], files, len(order) - len(todo), max_listed)
 
 
+def gx_version() -> str:
+    """The installed GX version, without importing GX (seconds)."""
+    from importlib.metadata import version
+
+    return version("great_expectations")
+
+
+def suite_key(spec: dict[str, Any], reader: WarehouseReader, max_listed: int) -> str:
+    """What every cached outcome of a suite depends on besides the data: the suite file,
+    GX, the target and its engine, this cache's `FORMAT` and the rows a finding lists."""
+    parts = [spec["_sha256"], gx_version(), reader.target, reader.engine(), FORMAT]
+    return "|".join([*parts, str(max_listed)])
+
+
 def _suite_folder(
     spec: dict[str, Any], reader: WarehouseReader, cache_dir: Path | None, max_listed: int
 ) -> Path | None:
     if cache_dir is None:
         return None
-    from bangfu.quality.suites import gx_version
-
-    parts = [spec["_sha256"], gx_version(), reader.target, reader.engine(), FORMAT]
-    key = hashlib.sha256(f"{'|'.join(parts)}|{max_listed}".encode()).hexdigest()[:24]
+    key = hashlib.sha256(suite_key(spec, reader, max_listed).encode()).hexdigest()[:24]
     return cache_dir / spec["name"] / key
 
 
@@ -203,7 +214,7 @@ def _validate_group(
     found: dict[int | None, list[dict[str, Any]]] = {f: [] for f in group}
     failing = []
     for i, res in enumerate(basic):
-        exc = _exception(res)
+        exc = exception_message(res)
         for fid in group:
             if exc:
                 found[fid].append({"success": False, "unexpected_count": None, "exception": exc})
@@ -229,7 +240,7 @@ def _validate_group(
         results = validate(sub, subset, result_format)["results"]
         for i, res in zip(failing, results, strict=True):
             info = res.get("result") or {}
-            exc = _exception(res)
+            exc = exception_message(res)
             found[fid][i] = {
                 "success": bool(res["success"]),
                 "unexpected_count": info.get("unexpected_count"),
@@ -240,7 +251,7 @@ def _validate_group(
     return found
 
 
-def _exception(res: dict[str, Any]) -> str | None:
+def exception_message(res: dict[str, Any]) -> str | None:
     """The exception message of a GX result, flat or keyed by metric."""
     info = res.get("exception_info") or {}
     if info.get("raised_exception"):
@@ -322,7 +333,7 @@ def _load(path: Path, n: int) -> list[dict[str, Any]] | None:
     return data
 
 
-def _store(path: Path, outcome: Any) -> None:
+def store_entry(path: Path, outcome: Any) -> None:
     """Write an entry atomically (a killed run leaves no half-written entry)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".tmp-{os.getpid()}-{path.name}")

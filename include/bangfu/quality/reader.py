@@ -86,15 +86,26 @@ class WarehouseReader:
                 df = pd.DataFrame(cur.fetchall(), columns=cols)
         return _decimals_to_float(df)
 
-    def columns(self, table: str) -> list[str]:
-        """The table's columns, in their order (empty when it does not exist)."""
+    def column_types(self, table: str) -> list[tuple[str, str]]:
+        """The table's (column, type) pairs, in their order (empty when it does not exist)."""
         schema, _, name = table.partition(".")
         rows = self.rows(
-            "select column_name from information_schema.columns"
+            "select column_name, data_type from information_schema.columns"
             " where table_schema = ? and table_name = ? order by ordinal_position",
             [schema, name],
         )
-        return [str(c) for (c,) in rows]
+        return [(str(c), str(t)) for c, t in rows]
+
+    def columns(self, table: str) -> list[str]:
+        """The table's columns, in their order (empty when it does not exist)."""
+        return [c for c, _ in self.column_types(table)]
+
+    def _hash_sum(self, columns: list[str]) -> str:
+        """SQL for an order-independent hash of the rows' values in `columns`."""
+        cols = ", ".join(quote(c) for c in columns)
+        if self.target == "duckdb":
+            return f"sum(hash({cols}))"
+        return f"sum(hashtextextended(row({cols})::text, 0))"
 
     def read(self, table: str, columns: list[str] | None = None) -> pd.DataFrame:
         cols = ", ".join(quote(c) for c in columns) if columns else "*"
@@ -119,11 +130,7 @@ class WarehouseReader:
         """Per file (`None`: rows without one): its row count and a hash of its rows' values
         in `columns`, independent of row order. One scan; nothing is read into Python."""
         fc = quote(file_column)
-        cols = ", ".join(quote(c) for c in columns)
-        if self.target == "duckdb":
-            digest = f"sum(hash({cols}))"
-        else:
-            digest = f"sum(hashtextextended(row({cols})::text, 0))"
+        digest = self._hash_sum(columns)
         rows = self.rows(f"select {fc}, count(*), {digest} from {table} group by {fc}")
         return {(None if f is None else int(f)): (int(n), str(h)) for f, n, h in rows}
 
@@ -131,19 +138,8 @@ class WarehouseReader:
         """The table's row count, its columns' names and types, and a hash of its rows'
         values in `columns`, independent of row order, as one string. One scan; nothing is
         read into Python."""
-        schema, _, name = table.partition(".")
-        types = self.rows(
-            "select column_name, data_type from information_schema.columns"
-            " where table_schema = ? and table_name = ? order by ordinal_position",
-            [schema, name],
-        )
-        cols = ", ".join(quote(c) for c in columns)
-        if self.target == "duckdb":
-            digest = f"sum(hash({cols}))"
-        else:
-            digest = f"sum(hashtextextended(row({cols})::text, 0))"
-        [(n, h)] = self.rows(f"select count(*), {digest} from {table}")
-        shape = ",".join(f"{c}:{t}" for c, t in types)
+        [(n, h)] = self.rows(f"select count(*), {self._hash_sum(columns)} from {table}")
+        shape = ",".join(f"{c}:{t}" for c, t in self.column_types(table))
         return f"{int(n)}|{h}|{','.join(columns)}|{shape}"
 
     def file_hashes(self) -> dict[int, str]:

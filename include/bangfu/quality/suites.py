@@ -9,9 +9,10 @@ the finding). A suite with `meta.chunk_by` is validated by groups of files, with
 of per-file results (`bangfu.quality.chunked`).
 
 Any other suite's outcome is cached whole in `<cache>/<suite>/whole/<key>.json`, where
-`key` hashes the suite file, the GX version, the target and engine, `chunked.FORMAT`, and
-the table's fingerprint (`WarehouseReader.table_fingerprint`: row count, column names and
-types, an order-independent hash of the rows' values in the columns the suite reads).
+`key` hashes `chunked.suite_key` (the suite file, the GX version, the target and engine,
+`chunked.FORMAT`) and the table's fingerprint (`WarehouseReader.table_fingerprint`: row
+count, column names and types, an order-independent hash of the rows' values in the
+columns the suite reads).
 A cached outcome is the GX result as first written (its `meta` then says `from_cache`),
 so findings are the same. GX itself is imported only when some suite or file is not in
 the cache: a run over an unchanged warehouse does not import it at all.
@@ -76,13 +77,6 @@ def _offline_context():
         store_backend_defaults=InMemoryStoreBackendDefaults(init_temp_docs_sites=False),
     )
     return gx.get_context(mode="ephemeral", project_config=cfg)
-
-
-def gx_version() -> str:
-    """The installed GX version, without importing GX (seconds)."""
-    from importlib.metadata import version
-
-    return version("great_expectations")
 
 
 class _Validator:
@@ -197,14 +191,13 @@ def _validate_cached(
     cache_dir: Path | None,
 ) -> tuple[dict, dict | None]:
     """`_validate_whole`, or its outcome from the cache when the table did not change."""
-    from bangfu.quality.chunked import FORMAT, _exception, _store
+    from bangfu.quality.chunked import exception_message, store_entry, suite_key
 
     table = spec["meta"]["table"]
     entry = None
     if cache_dir is not None:
         fingerprint = reader.table_fingerprint(table, columns or available)
-        parts = [spec["_sha256"], gx_version(), reader.target, reader.engine(), FORMAT]
-        key = hashlib.sha256("|".join([*parts, str(MAX_ROWS_LISTED), fingerprint]).encode())
+        key = hashlib.sha256(f"{suite_key(spec, reader, MAX_ROWS_LISTED)}|{fingerprint}".encode())
         entry = cache_dir / spec["name"] / "whole" / f"{key.hexdigest()[:32]}.json"
         cached = _load_whole(entry)
         if cached is not None:
@@ -217,10 +210,10 @@ def _validate_cached(
         json.dumps({"payload": payload, "detailed": detailed}, ensure_ascii=False, default=str)
     )
     results = outcome["payload"]["results"] + ((outcome["detailed"] or {}).get("results") or [])
-    if entry is not None and not any(_exception(r) for r in results):
+    if entry is not None and not any(exception_message(r) for r in results):
         for old in entry.parent.glob("*.json"):  # one entry a suite: the latest
             old.unlink(missing_ok=True)
-        _store(entry, outcome)
+        store_entry(entry, outcome)
     return outcome["payload"], outcome["detailed"]
 
 
