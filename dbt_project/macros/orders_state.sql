@@ -3,10 +3,11 @@
     int_orders__state records every order file folded in (sha256, row count) and both
     models' SQL checksums, int_orders__state_registry the registry rows counted used.
     The raw orders are append-only by file id, so an earlier file that now differs or is
-    gone (a rebuilt warehouse) or edited model SQL makes the models build from scratch
-    instead; a changed registry makes counted recompute the orders of the units whose
-    rows changed. Edits to the macros they call are not detected: build with
-    --full-refresh after those. -#}
+    gone (a rebuilt warehouse), edited model SQL or edited macros make the models build
+    from scratch instead; a changed registry makes counted recompute the orders of the
+    units whose rows changed. Macro edits are seen through the var bangfu_macros_checksum
+    (a hash of macros/, passed by bangfu.transform): a dbt run started by hand without it
+    records an empty one, so the next run with it builds from scratch. -#}
 
 {#- The largest file id already folded in, or -1: build from scratch. -#}
 {% macro orders_watermark(incremental, with_registry=false) -%}
@@ -79,9 +80,10 @@
     )) -}}
 {%- endmacro %}
 
-{#- The checksum of a model's SQL file (empty while parsing). -#}
+{#- The checksum of a model's SQL file and of the project's macros (empty while parsing). -#}
 {% macro model_checksum(name) -%}
     {%- if execute -%}
         {{- graph.nodes['model.' ~ project_name ~ '.' ~ name].checksum.checksum -}}
+        :{{- var('bangfu_macros_checksum', '') -}}
     {%- endif -%}
 {%- endmacro %}

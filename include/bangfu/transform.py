@@ -20,7 +20,8 @@ or quarter had built in between. The least recently used beyond KEEP_TARGETS go.
 
 dbt unit tests check the SQL, not the data: a build runs them unless the project's
 files and dbt's version are those of the last build in that folder whose unit tests
-all passed. The order models are incremental (dbt_project/macros/orders_state.sql);
+all passed. The order models are incremental (dbt_project/macros/orders_state.sql) and
+rebuild themselves when the macros' hash (a var, `macros_checksum`) changes;
 `build(full_refresh=True)` rebuilds them from scratch.
 """
 
@@ -60,12 +61,30 @@ class BuildError(RuntimeError):
 
 
 def dbt_vars(config: Config, through: Quarter | None = None) -> dict[str, Any]:
-    """The vars dbt reads: the config's rules and exit rules, plus the grid's end."""
+    """The vars dbt reads: the config's rules and exit rules, the grid's end, and the
+    hash of the project's macros (the incremental order models rebuild when it changes:
+    dbt's own checksums cover a model's file, not the macros it calls)."""
     out = dict(config.dbt_vars())
     if through is not None:
         out["through_year"] = through.year
         out["through_quarter"] = through.quarter
+    out["bangfu_macros_checksum"] = macros_checksum()
     return out
+
+
+def _files_hash(h: Any, subs: tuple[str, ...]) -> None:
+    for sub in subs:
+        for f in sorted(f for f in (PROJECT_DIR / sub).rglob("*") if f.is_file()):
+            h.update(f.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+
+
+def macros_checksum() -> str:
+    """A hash of every file under the dbt project's `macros/` (names and contents)."""
+    import hashlib
+
+    h = hashlib.sha1()
+    _files_hash(h, ("macros",))
+    return h.hexdigest()
 
 
 def _pg_env(dsn: str) -> dict[str, str]:
@@ -148,11 +167,8 @@ def code_hash() -> str:
     from dbt.version import __version__
 
     h = hashlib.sha1(__version__.encode())
-    files = [PROJECT_DIR / "dbt_project.yml"]
-    for sub in ("models", "macros", "tests"):
-        files += sorted(f for f in (PROJECT_DIR / sub).rglob("*") if f.is_file())
-    for f in files:
-        h.update(f.relative_to(PROJECT_DIR).as_posix().encode() + b"\0" + f.read_bytes())
+    h.update(b"dbt_project.yml\0" + (PROJECT_DIR / "dbt_project.yml").read_bytes())
+    _files_hash(h, ("models", "macros", "tests"))
     return h.hexdigest()
 
 

@@ -5,7 +5,7 @@ then those exports land, are ingested and the build folds in only them. Every ma
 equal (a) a from-scratch build of the same raw layer, to the row, and (b) the build of
 the whole landing ingested at once (the quarantine mart's file ids aside: ingestion
 numbers the files in another order). The models also rebuild by themselves when the raw
-layer lost a file, and counted follows a registry change.
+layer lost a file or a macro was edited, and counted follows a registry change.
 """
 
 from __future__ import annotations
@@ -161,6 +161,28 @@ def test_registry_change_recomputes_that_units_orders(incremental, cfg, tmp_path
         wh, f"select count(*) from intermediate.int_orders__counted where unit_code = '{code}'"
     )
     assert 0 < n_after < n_before
+    got, want = duckdb_marts(wh), _scratch_marts(wh, cfg, tmp_path)
+    for t in MARTS:
+        assert got[t] == want[t], t
+
+
+def test_macro_edit_rebuilds_from_scratch(incremental, cfg, tmp_path, monkeypatch):
+    from bangfu import transform
+
+    # a copy of the dbt project, so a macro can be edited without touching the repository
+    project = tmp_path / "dbt_project"
+    shutil.copytree(transform.PROJECT_DIR, project, ignore=shutil.ignore_patterns("target", "logs"))
+    monkeypatch.setattr(transform, "PROJECT_DIR", project)
+    wh = tmp_path / "macro.duckdb"
+    shutil.copyfile(incremental[0], wh)
+    build(wh, cfg)  # the same files elsewhere: still incremental, nothing new to fold in
+    assert "where file_id >" in _compiled("int_orders__latest")
+    # an edit to a macro file (not to the models' own SQL): the models build from scratch
+    macro = project / "macros" / "numbers.sql"
+    macro.write_text(macro.read_text(encoding="utf-8") + "\n{#- edited -#}\n", encoding="utf-8")
+    build(wh, cfg)
+    assert "file_id >" not in _compiled("int_orders__latest")
+    assert "changed_units" not in _compiled("int_orders__counted")
     got, want = duckdb_marts(wh), _scratch_marts(wh, cfg, tmp_path)
     for t in MARTS:
         assert got[t] == want[t], t
