@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 import duckdb
 
 from bangfu import bench
-from bangfu.bench_ingest import HEADER, generate_orders
+from bangfu.bench_ingest import HEADER, generate_orders, load_seconds
 
 
 def _orders_csv(path, encoding: str, rows: list[str]) -> None:
@@ -67,6 +69,18 @@ def test_bench_ingest_generator_and_floor(tmp_path):
     )
     assert rows == 3000
     assert bench.floor_seconds(files) > 0
+    # DuckDB alone loading them: every row, typed ("1,025.50" and the like parsed)
+    db = tmp_path / "alone.duckdb"
+    assert load_seconds(files, db) > 0
+    con = duckdb.connect(str(db))
+    (n, no_amount, no_time, typ) = con.execute(
+        "SELECT count(*), count(*) - count(order_amount_yuan), count(*) - count(ordered_at), "
+        "typeof(any_value(order_amount_yuan)) FROM platform_orders"
+    ).fetchone()
+    assert (n, no_amount, no_time, typ) == (3000, 0, 0, "DECIMAL(18,2)")
+    assert con.execute(
+        "SELECT order_amount_yuan FROM platform_orders WHERE order_id = 'O000000097'"
+    ).fetchone() == (Decimal("1097.50"),)
 
 
 def test_table_states_goals():
