@@ -6,14 +6,17 @@ group one GX batch, so memory stays bounded whatever the table's size. Only row-
 expectations (and uniqueness over columns that include the file column) may be chunked:
 `check_chunkable` refuses the others when the suite is loaded.
 
-Each file's outcome per expectation is kept in `<out>/.gate-cache/<suite>/<key>/`, where
-`key` hashes the suite file, the GX version, the engine and `FORMAT`; the entry's name is
-the file's `sha256` (from `ledger.files`), its row count in the table and a hash of its
-rows' values in the columns the suite reads (so rows re-derived differently from the
-same file are validated again). A later run reads and validates only the files not in
+Each file's outcome per expectation is kept in `<out>/.gate-cache/<suite>/<target>-<key>/`,
+where `target` is `duckdb` or `postgres` and `key` hashes `suite_key` (the suite file, the
+GX version, the target and engine, `FORMAT`); the entry's name is the file's `sha256`
+(from `ledger.files`), its row count in the table and a hash of its rows' values in the
+columns the suite reads (so rows re-derived differently from the same file are validated
+again). A later run reads and validates only the files not in
 the cache. Findings do not depend on where results came from: a file's outcome is a
 function of its rows only (its rows are put in index order before failures are located),
-and the merge goes by `file_id`.
+and the merge goes by `file_id`. The end of a gate run prunes the cache
+(`bangfu.quality.gate_cache`): other key folders of the target, entries of files no longer
+in the table.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
+    from bangfu.quality.gate_cache import SuiteUse
     from bangfu.quality.reader import WarehouseReader
 
 log = logging.getLogger(__name__)
@@ -110,14 +114,19 @@ def validate_chunked(
     index_cols: list[str],
     cache_dir: Path | None,
     max_listed: int,
+    use: SuiteUse | None = None,
 ) -> dict[str, Any]:
-    """Validate the suite's table file group by file group; return the merged result."""
+    """Validate the suite's table file group by file group; return the merged result.
+    `use`, if given, gets the key folder and the sha256 of the table's files (pruning)."""
     meta = spec["meta"]
     table, chunk = meta["table"], meta["chunk_by"]
     expectations = spec["expectations"]
     files = reader.file_fingerprints(table, chunk, columns)
     shas = reader.file_hashes()
     folder = _suite_folder(spec, reader, cache_dir, max_listed)
+    if use is not None:
+        use.folder = folder
+        use.live = {shas[f] for f in files if f in shas}
     order = sorted(files, key=lambda f: (f is None, f or 0))
     outcomes: dict[int | None, list[dict[str, Any]]] = {}
     entries: dict[int | None, Path] = {}
@@ -170,7 +179,7 @@ def _suite_folder(
     if cache_dir is None:
         return None
     key = hashlib.sha256(suite_key(spec, reader, max_listed).encode()).hexdigest()[:24]
-    return cache_dir / spec["name"] / key
+    return cache_dir / spec["name"] / f"{reader.target}-{key}"
 
 
 def _groups(

@@ -19,7 +19,8 @@ from bangfu.quality.findings import Finding, GateResult
 log = logging.getLogger(__name__)
 
 SEVERITY_ORDER = {"error": 0, "warning": 1}
-# suite outcomes by file (chunked suites) or by table fingerprint; safe to delete any time
+# suite outcomes by file (chunked suites) or by table fingerprint; pruned at the end of
+# each run (`bangfu.quality.gate_cache`); safe to delete any time
 CACHE_FOLDER = ".gate-cache"
 
 

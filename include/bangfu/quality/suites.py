@@ -14,8 +14,10 @@ Any other suite's outcome is cached whole in `<cache>/<suite>/whole/<key>.json`,
 count, column names and types, an order-independent hash of the rows' values in the
 columns the suite reads).
 A cached outcome is the GX result as first written (its `meta` then says `from_cache`),
-so findings are the same. GX itself is imported only when some suite or file is not in
-the cache: a run over an unchanged warehouse does not import it at all.
+so findings are the same. Reading an entry touches it; the end of `run_suites` prunes the
+cache (`bangfu.quality.gate_cache`: this entry and the few most recently used are kept).
+GX itself is imported only when some suite or file is not in the cache: a run over an
+unchanged warehouse does not import it at all.
 """
 
 from __future__ import annotations
@@ -30,6 +32,7 @@ from bangfu.quality.findings import Finding
 
 if TYPE_CHECKING:
     from bangfu.config import Config
+    from bangfu.quality.gate_cache import SuiteUse
     from bangfu.quality.reader import WarehouseReader
 
 PROJECT_EXPECTATIONS = Path(__file__).resolve().parents[3] / "expectations"
@@ -129,15 +132,19 @@ def run_suites(
     Only the columns a suite needs are read. A suite with `meta.chunk_by` is validated by
     groups of files (`bangfu.quality.chunked`), its per-file results kept in `cache_dir`;
     another suite's whole outcome is kept there too, by table fingerprint (none: no
-    cache). Returns the findings and, per suite name, whether it passed.
+    cache), which is pruned at the end (`bangfu.quality.gate_cache.prune`). Returns the
+    findings and, per suite name, whether it passed.
     """
     from bangfu.quality.chunked import validate_chunked
+    from bangfu.quality.gate_cache import SuiteUse, prune
 
     results_dir.mkdir(parents=True, exist_ok=True)
     validate = _Validator()
     findings: list[Finding] = []
     outcome: dict[str, bool] = {}
-    for spec in load_suite_files(expectations_dir(config)):
+    specs = load_suite_files(expectations_dir(config))
+    used: dict[str, SuiteUse] = {}
+    for spec in specs:
         meta = spec["meta"]
         table, check = meta["table"], meta.get("check", "source_structure")
         chunk = meta.get("chunk_by")
@@ -155,6 +162,7 @@ def run_suites(
             continue
         columns = columns_needed(spec, available)
         index_cols = [c for c in meta.get("index_columns", []) if c in available]
+        use = used[spec["name"]] = SuiteUse(reader.target)
         if chunk:
             payload = validate_chunked(
                 spec,
@@ -164,12 +172,13 @@ def run_suites(
                 index_cols,
                 cache_dir,
                 MAX_ROWS_LISTED,
+                use,
             )
             failed = [r for r in payload["results"] if not r["success"]]
             detailed = {**payload, "results": failed}
         else:
             payload, detailed = _validate_cached(
-                spec, reader, columns, available, validate, cache_dir
+                spec, reader, columns, available, validate, cache_dir, use
             )
         _write_json(results_dir / f"{spec['name']}.json", payload)
         outcome[spec["name"]] = bool(payload["success"])
@@ -179,6 +188,8 @@ def run_suites(
         for res in detailed["results"]:
             if not res["success"]:
                 findings.append(_finding(table, res, index_cols, config))
+    if cache_dir is not None:
+        prune(cache_dir, {s["name"] for s in specs}, used)
     return findings, outcome
 
 
@@ -189,9 +200,12 @@ def _validate_cached(
     available: list[str],
     validate,
     cache_dir: Path | None,
+    use: SuiteUse | None = None,
 ) -> tuple[dict, dict | None]:
-    """`_validate_whole`, or its outcome from the cache when the table did not change."""
+    """`_validate_whole`, or its outcome from the cache when the table did not change;
+    `use`, if given, gets the entry's path (pruning)."""
     from bangfu.quality.chunked import exception_message, store_entry, suite_key
+    from bangfu.quality.gate_cache import touch
 
     table = spec["meta"]["table"]
     entry = None
@@ -199,8 +213,11 @@ def _validate_cached(
         fingerprint = reader.table_fingerprint(table, columns or available)
         key = hashlib.sha256(f"{suite_key(spec, reader, MAX_ROWS_LISTED)}|{fingerprint}".encode())
         entry = cache_dir / spec["name"] / "whole" / f"{key.hexdigest()[:32]}.json"
+        if use is not None:
+            use.whole = entry
         cached = _load_whole(entry)
         if cached is not None:
+            touch(entry)
             payload, detailed = cached
             payload["meta"] = {**(payload.get("meta") or {}), "from_cache": True}
             return payload, detailed
@@ -211,8 +228,6 @@ def _validate_cached(
     )
     results = outcome["payload"]["results"] + ((outcome["detailed"] or {}).get("results") or [])
     if entry is not None and not any(exception_message(r) for r in results):
-        for old in entry.parent.glob("*.json"):  # one entry a suite: the latest
-            old.unlink(missing_ok=True)
         store_entry(entry, outcome)
     return outcome["payload"], outcome["detailed"]
 
