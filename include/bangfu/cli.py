@@ -67,7 +67,8 @@ def _parser() -> argparse.ArgumentParser:
     b.add_argument(
         "--full-refresh",
         action="store_true",
-        help="rebuild the incremental order models from scratch (after editing a macro they use)",
+        help="rebuild the incremental order models from scratch (they also do by themselves "
+        "when their SQL, the macros or an earlier order file changed)",
     )
 
     d = sub.add_parser("docs", help="generate the dbt docs site (offline) for analysts")

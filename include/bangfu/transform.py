@@ -315,7 +315,8 @@ def build(
 
     The order models fold in only the files landed since the last build (and counted the
     orders of units whose registry rows changed); they rebuild from scratch by themselves
-    when an earlier order file changed or is gone, and with `full_refresh=True`.
+    when an earlier order file changed or is gone or their SQL or the macros changed, and
+    with `full_refresh=True`.
     """
     warehouse = Path(warehouse)
     if target == "postgres":

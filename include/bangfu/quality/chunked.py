@@ -22,7 +22,6 @@ in the table.
 from __future__ import annotations
 
 import contextlib
-import hashlib
 import json
 import logging
 import os
@@ -176,10 +175,11 @@ def suite_key(spec: dict[str, Any], reader: WarehouseReader, max_listed: int) ->
 def _suite_folder(
     spec: dict[str, Any], reader: WarehouseReader, cache_dir: Path | None, max_listed: int
 ) -> Path | None:
+    from bangfu.quality.gate_cache import key_folder
+
     if cache_dir is None:
         return None
-    key = hashlib.sha256(suite_key(spec, reader, max_listed).encode()).hexdigest()[:24]
-    return cache_dir / spec["name"] / f"{reader.target}-{key}"
+    return key_folder(cache_dir, spec["name"], reader.target, suite_key(spec, reader, max_listed))
 
 
 def _groups(

@@ -25,13 +25,14 @@ The cache, as `bangfu.quality.chunked` and `bangfu.quality.suites` write it:
 
 A suite that did not run (its table missing) is left as it is. Pruning never raises: what
 cannot be removed is logged and left. It removes only what it finds inside the cache
-folder and follows no symbolic link. This lives apart from `chunked` because it covers
-both kinds of entries.
+folder and follows no symbolic link. The layout itself is written here too (`key_folder`,
+`whole_entry`), apart from `chunked` and `suites` because it covers both kinds of entries.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import logging
 import os
 import re
@@ -48,9 +49,21 @@ KEEP_WHOLE = 4
 # a temporary file this old is a killed run's leftover, not a write in progress
 TMP_AGE = 3600.0
 WHOLE = "whole"
-# `<target>-<24 hex>`; without the target: the layout before it was in the name
-KEY_FOLDER = re.compile(r"(?:([a-z]+)-)?[0-9a-f]{24}")
+KEY_HEX = 24  # hex digits of a key folder's name
+# `<target>-<KEY_HEX hex>`; without the target: the layout before it was in the name
+KEY_FOLDER = re.compile(rf"(?:([a-z]+)-)?[0-9a-f]{{{KEY_HEX}}}")
 TMP_PREFIX = ".tmp-"
+
+
+def key_folder(cache_dir: Path, suite: str, target: str, suite_key: str) -> Path:
+    """Where the per-file entries of `suite` under `suite_key` (`chunked.suite_key`) go."""
+    digest = hashlib.sha256(suite_key.encode()).hexdigest()[:KEY_HEX]
+    return cache_dir / suite / f"{target}-{digest}"
+
+
+def whole_entry(cache_dir: Path, suite: str, key: str) -> Path:
+    """Where the whole-table outcome of `suite` under `key` (suite key + fingerprint) goes."""
+    return cache_dir / suite / WHOLE / f"{hashlib.sha256(key.encode()).hexdigest()[:32]}.json"
 
 
 @dataclass

@@ -205,14 +205,14 @@ def _validate_cached(
     """`_validate_whole`, or its outcome from the cache when the table did not change;
     `use`, if given, gets the entry's path (pruning)."""
     from bangfu.quality.chunked import exception_message, store_entry, suite_key
-    from bangfu.quality.gate_cache import touch
+    from bangfu.quality.gate_cache import touch, whole_entry
 
     table = spec["meta"]["table"]
     entry = None
     if cache_dir is not None:
         fingerprint = reader.table_fingerprint(table, columns or available)
-        key = hashlib.sha256(f"{suite_key(spec, reader, MAX_ROWS_LISTED)}|{fingerprint}".encode())
-        entry = cache_dir / spec["name"] / "whole" / f"{key.hexdigest()[:32]}.json"
+        key = f"{suite_key(spec, reader, MAX_ROWS_LISTED)}|{fingerprint}"
+        entry = whole_entry(cache_dir, spec["name"], key)
         if use is not None:
             use.whole = entry
         cached = _load_whole(entry)
